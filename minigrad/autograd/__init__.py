@@ -1,0 +1,55 @@
+"""Reverse-mode autograd: Function (the op pattern), grad mode, the engine, grad() and gradcheck()."""
+import numpy as np
+
+from .engine import run_backward
+from .function import Function, Node
+from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .gradcheck import gradcheck
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=None,
+         materialize_grads=False):
+    """The gradients of `outputs` with respect to `inputs`, returned rather than accumulated into `.grad`."""
+    from ..tensor import Tensor
+
+    if create_graph:
+        raise NotImplementedError("create_graph=True (higher-order gradients) is not supported by minigrad")
+    single = isinstance(inputs, Tensor)
+    outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
+    inputs = [inputs] if single else list(inputs)
+    if grad_outputs is None:
+        grad_outputs = [None] * len(outputs)
+    elif isinstance(grad_outputs, Tensor):
+        grad_outputs = [grad_outputs]
+    roots, root_grads = [], []
+    for i, (o, g) in enumerate(zip(outputs, grad_outputs)):
+        if not o.requires_grad:
+            raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
+        if g is None:
+            if o.data.size != 1:
+                raise RuntimeError("grad can be implicitly created only for scalar outputs")
+            g = np.ones(o.data.shape, o.data.dtype)
+        else:
+            g = g.data if isinstance(g, Tensor) else np.asarray(g, o.data.dtype)
+        roots.append(o._node())
+        root_grads.append(g)
+    for i, t in enumerate(inputs):
+        if not t.requires_grad:
+            raise RuntimeError(f"One of the differentiated Tensors does not require grad")
+    nodes = [t._node() for t in inputs]
+    captured = run_backward(roots, root_grads, retain_graph=bool(retain_graph), capture=dict.fromkeys(nodes))
+    result = []
+    for t, node in zip(inputs, nodes):
+        g = captured[node]
+        if g is None:
+            if not (allow_unused or materialize_grads):
+                raise RuntimeError("One of the differentiated Tensors appears to not have been used in the graph. "
+                                   "Set allow_unused=True if this is the desired behavior.")
+            result.append(Tensor._make(np.zeros(t.data.shape, t.data.dtype), None) if materialize_grads else None)
+        else:
+            result.append(Tensor._make(np.array(g, t.data.dtype), None))
+    return tuple(result)
+
+
+__all__ = ["Function", "Node", "grad", "gradcheck", "no_grad", "enable_grad", "set_grad_enabled",
+           "is_grad_enabled", "run_backward"]

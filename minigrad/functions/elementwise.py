@@ -1,0 +1,317 @@
+"""Elementwise ops. Inputs broadcast; the engine sums each gradient back to its input's shape."""
+import numpy as np
+
+from ..autograd.function import Function
+
+
+class Add(Function):
+    """z = x + y;   dz/dx = 1,   dz/dy = 1"""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        return x + y
+
+    @staticmethod
+    def backward(ctx, g):
+        return g, g
+
+
+class Sub(Function):
+    """z = x - y;   dz/dx = 1,   dz/dy = -1"""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        return x - y
+
+    @staticmethod
+    def backward(ctx, g):
+        return g, -g
+
+
+class Mul(Function):
+    """z = x * y;   dz/dx = y,   dz/dy = x"""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.save_for_backward(x, y)
+        return x * y
+
+    @staticmethod
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        return g * y, g * x
+
+
+class Div(Function):
+    """z = x / y;   dz/dx = 1/y,   dz/dy = -x/y² = -z/y"""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        z = x / y
+        ctx.save_for_backward(y, z)
+        return z
+
+    @staticmethod
+    def backward(ctx, g):
+        y, z = ctx.saved_tensors
+        gx = g / y
+        return gx, -gx * z
+
+
+class Neg(Function):
+    """z = -x;   dz/dx = -1"""
+
+    @staticmethod
+    def forward(ctx, x):
+        return -x
+
+    @staticmethod
+    def backward(ctx, g):
+        return -g
+
+
+class Pow(Function):
+    """z = x ** e with a constant e;   dz/dx = e * x^(e-1)"""
+
+    @staticmethod
+    def forward(ctx, x, e):
+        ctx.save_for_backward(x)
+        ctx.e = e
+        return x ** e
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        e = ctx.e
+        if e == 0:
+            return np.zeros_like(x), None
+        return g * e * x ** (e - 1), None
+
+
+class PowTensor(Function):
+    """z = x ** y;   dz/dx = y * x^(y-1),   dz/dy = z * ln(x)  (taken as 0 where x = 0 and y >= 0, as torch)"""
+
+    node_name = "PowBackward1"
+
+    @staticmethod
+    def forward(ctx, x, y):
+        z = x ** y
+        ctx.save_for_backward(x, y, z)
+        return z
+
+    @staticmethod
+    def backward(ctx, g):
+        x, y, z = ctx.saved_tensors
+        gx = g * y * x ** (y - 1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            gy = g * z * np.log(x)
+        gy = np.where((x == 0) & (y >= 0), np.zeros((), gy.dtype), gy)
+        return gx, gy
+
+
+class Exp(Function):
+    """z = e^x;   dz/dx = e^x = z  (so the output is saved, not the input)"""
+
+    @staticmethod
+    def forward(ctx, x):
+        z = np.exp(x)
+        ctx.save_for_backward(z)
+        return z
+
+    @staticmethod
+    def backward(ctx, g):
+        (z,) = ctx.saved_tensors
+        return g * z
+
+
+class Log(Function):
+    """z = ln x;   dz/dx = 1/x"""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.log(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g / x
+
+
+class Sqrt(Function):
+    """z = √x;   dz/dx = 1 / (2√x) = 1 / (2z)"""
+
+    @staticmethod
+    def forward(ctx, x):
+        z = np.sqrt(x)
+        ctx.save_for_backward(z)
+        return z
+
+    @staticmethod
+    def backward(ctx, g):
+        (z,) = ctx.saved_tensors
+        return g / (2 * z)
+
+
+class Abs(Function):
+    """z = |x|;   dz/dx = sign(x)  (0 at 0, as torch)"""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.abs(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * np.sign(x)
+
+
+class Relu(Function):
+    """z = max(x, 0);   dz/dx = 1 where z > 0, else 0"""
+
+    @staticmethod
+    def forward(ctx, x):
+        z = np.maximum(x, 0)
+        ctx.save_for_backward(z)
+        return z
+
+    @staticmethod
+    def backward(ctx, g):
+        (z,) = ctx.saved_tensors
+        return np.where(z > 0, g, 0).astype(g.dtype, copy=False)
+
+
+class Sigmoid(Function):
+    """z = 1 / (1 + e^-x);   dz/dx = z (1 - z)"""
+
+    @staticmethod
+    def forward(ctx, x):
+        # e^-|x| never overflows: for x < 0, sigmoid(x) = e^x / (1 + e^x)
+        e = np.exp(-np.abs(x))
+        z = np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
+        ctx.save_for_backward(z)
+        return z
+
+    @staticmethod
+    def backward(ctx, g):
+        (z,) = ctx.saved_tensors
+        return g * z * (1 - z)
+
+
+class Tanh(Function):
+    """z = tanh x;   dz/dx = 1 - z²"""
+
+    @staticmethod
+    def forward(ctx, x):
+        z = np.tanh(x)
+        ctx.save_for_backward(z)
+        return z
+
+    @staticmethod
+    def backward(ctx, g):
+        (z,) = ctx.saved_tensors
+        return g * (1 - z * z)
+
+
+class Clamp(Function):
+    """z = min(max(x, lo), hi);   dz/dx = 1 where lo <= x <= hi, else 0"""
+
+    node_name = "ClampBackward1"
+
+    @staticmethod
+    def forward(ctx, x, min=None, max=None):
+        ctx.save_for_backward(x)
+        ctx.bounds = (min, max)
+        z = x
+        if min is not None:
+            z = np.maximum(z, np.asarray(min, dtype=x.dtype))
+        if max is not None:
+            z = np.minimum(z, np.asarray(max, dtype=x.dtype))
+        return z if z is not x else x.copy()
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        lo, hi = ctx.bounds
+        keep = np.ones(x.shape, bool)
+        if lo is not None:
+            keep &= x >= lo
+        if hi is not None:
+            keep &= x <= hi
+        return np.where(keep, g, 0).astype(g.dtype, copy=False)
+
+
+class Maximum(Function):
+    """z = max(x, y);   dz/dx = 1 where x > y, 1/2 where x = y, else 0 (and the mirror for y), as torch"""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.save_for_backward(x, y)
+        return np.maximum(x, y)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        return _split_ties(g, x > y, x == y)
+
+
+class Minimum(Function):
+    """z = min(x, y);   dz/dx = 1 where x < y, 1/2 where x = y, else 0 (and the mirror for y), as torch"""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.save_for_backward(x, y)
+        return np.minimum(x, y)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        return _split_ties(g, x < y, x == y)
+
+
+def _split_ties(g, x_wins, tie):
+    wx = x_wins + 0.5 * tie
+    wx = wx.astype(g.dtype, copy=False)
+    return g * wx, g * (1 - wx)
+
+
+class Where(Function):
+    """z = cond ? x : y;   dz/dx = cond,   dz/dy = not cond"""
+
+    @staticmethod
+    def forward(ctx, cond, x, y):
+        ctx.save_for_backward(cond)
+        return np.where(cond, x, y)
+
+    @staticmethod
+    def backward(ctx, g):
+        (cond,) = ctx.saved_tensors
+        zero = np.zeros((), g.dtype)
+        return None, np.where(cond, g, zero), np.where(cond, zero, g)
+
+
+class Cast(Function):
+    """z = x converted to another dtype;   dz/dx = 1, converted back"""
+
+    node_name = "ToCopyBackward0"
+
+    @staticmethod
+    def forward(ctx, x, dtype):
+        return x.astype(dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g, None
+
+
+class Clone(Function):
+    """z = a copy of x;   dz/dx = 1"""
+
+    @staticmethod
+    def forward(ctx, x):
+        return x.copy()
+
+    @staticmethod
+    def backward(ctx, g):
+        return g

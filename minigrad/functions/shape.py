@@ -1,0 +1,128 @@
+"""Shape ops: they move elements around, so each backward moves the gradient back the same way."""
+import numpy as np
+
+from ..autograd.function import Function
+
+
+class View(Function):
+    """z = x with a new shape;   dx = g reshaped back"""
+
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        ctx.shape = x.shape
+        return x.reshape(shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g.reshape(ctx.shape), None
+
+
+class Unsqueeze(View):
+    node_name = "UnsqueezeBackward0"
+
+
+class Squeeze(View):
+    node_name = "SqueezeBackward1"
+
+
+class Transpose(Function):
+    """z = x with dims d0 and d1 swapped;   dx = g with them swapped back"""
+
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, x, dim0, dim1):
+        ctx.dims = (dim0, dim1)
+        return np.swapaxes(x, dim0, dim1)
+
+    @staticmethod
+    def backward(ctx, g):
+        return np.swapaxes(g, *ctx.dims)
+
+
+class T(Transpose):
+    pass
+
+
+class Permute(Function):
+    """z = x with dims reordered;   dx = g with the inverse order"""
+
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, x, dims):
+        ctx.inverse = tuple(np.argsort(dims))
+        return np.transpose(x, dims)
+
+    @staticmethod
+    def backward(ctx, g):
+        return np.transpose(g, ctx.inverse)
+
+
+class Expand(Function):
+    """z = x broadcast to a bigger shape (no copy);   dx = g summed over the broadcast dims (the engine does it)"""
+
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        return np.broadcast_to(x, shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g
+
+
+class Index(Function):
+    """z = x[index];   dx = g scattered back into zeros, repeated indices adding up"""
+
+    @staticmethod
+    def forward(ctx, x, index, advanced=False):
+        ctx.index, ctx.advanced, ctx.shape = index, advanced, x.shape
+        return x[index]
+
+    @staticmethod
+    def backward(ctx, g):
+        out = np.zeros(ctx.shape, g.dtype)
+        if ctx.advanced:
+            np.add.at(out, ctx.index, g)
+        else:
+            out[ctx.index] = g
+        return out
+
+
+class Select(Index):
+    is_view = True
+
+
+class Slice(Index):
+    is_view = True
+
+
+class Cat(Function):
+    """z = the inputs joined along dim;   each dx = its slice of g"""
+
+    @staticmethod
+    def forward(ctx, *xs, dim=0):
+        ctx.dim = dim
+        ctx.bounds = np.cumsum([x.shape[dim] for x in xs])[:-1]
+        return np.concatenate(xs, axis=dim)
+
+    @staticmethod
+    def backward(ctx, g):
+        return tuple(np.split(g, ctx.bounds, axis=ctx.dim))
+
+
+class Stack(Function):
+    """z = the inputs stacked along a new dim;   each dx = its index of g along that dim"""
+
+    @staticmethod
+    def forward(ctx, *xs, dim=0):
+        ctx.dim = dim
+        return np.stack(xs, axis=dim)
+
+    @staticmethod
+    def backward(ctx, g):
+        return tuple(np.moveaxis(g, ctx.dim, 0))

@@ -1,0 +1,65 @@
+"""Random numbers: one global NumPy generator that `manual_seed` resets, and torch-style `Generator` objects."""
+import json
+
+import numpy as np
+
+_DEFAULT_SEED = 67280421310721  # torch's default initial seed
+
+
+class Generator:
+    """`minigrad.Generator().manual_seed(0)`: an independent stream, for DataLoader shuffles and random_split."""
+
+    def __init__(self, device="cpu"):
+        self._seed = _DEFAULT_SEED
+        self.rng = np.random.Generator(np.random.PCG64(self._seed))
+
+    def manual_seed(self, seed):
+        self._seed = int(seed)
+        self.rng = np.random.Generator(np.random.PCG64(self._seed))
+        return self
+
+    def seed(self):
+        return self.manual_seed(int(np.random.SeedSequence().entropy) % (2**63))._seed
+
+    def initial_seed(self):
+        return self._seed
+
+    def get_state(self):
+        from .tensor import Tensor
+
+        blob = json.dumps({"seed": self._seed, "state": self.rng.bit_generator.state}).encode()
+        return Tensor._make(np.frombuffer(blob, np.uint8).copy(), None)
+
+    def set_state(self, new_state):
+        info = json.loads(bytes(np.asarray(new_state.data, np.uint8)).decode())
+        self._seed = info["seed"]
+        self.rng.bit_generator.state = info["state"]
+        return self
+
+
+default_generator = Generator()
+
+
+def manual_seed(seed):
+    """Seed every random function of minigrad (rand, randn, init, dropout, shuffling)."""
+    return default_generator.manual_seed(seed)
+
+
+def seed():
+    return default_generator.seed()
+
+
+def initial_seed():
+    return default_generator.initial_seed()
+
+
+def get_rng_state():
+    return default_generator.get_state()
+
+
+def set_rng_state(new_state):
+    default_generator.set_state(new_state)
+
+
+def _gen(generator=None):
+    return (generator or default_generator).rng

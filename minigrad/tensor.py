@@ -1,0 +1,494 @@
+"""Tensor: a NumPy array (`.data`) plus what autograd needs (`requires_grad`, `grad`, `grad_fn`).
+
+Every differentiable method is one line into `minigrad.functions` (forward and backward live there, side by side);
+what stays here is argument handling in torch's style: dims, shapes, dtype promotion and error messages.
+"""
+import builtins
+import weakref
+
+import numpy as np
+
+from . import _dtype
+from .autograd import grad_mode
+from .autograd.engine import run_backward
+from .autograd.function import AccumulateGrad
+from .functions import elementwise as E
+from .functions import matmul as M
+from .functions import reduce as R
+from .functions import shape as S
+
+_TYPE_NAMES = {"float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor", "int64": "LongTensor",
+               "int32": "IntTensor", "int16": "ShortTensor", "int8": "CharTensor", "uint8": "ByteTensor",
+               "bool": "BoolTensor"}
+
+
+class device:
+    """`minigrad.device("cpu")`: the only device there is."""
+
+    def __init__(self, type="cpu", index=None):  # noqa: A002 - torch's name
+        if isinstance(type, device):
+            type = type.type
+        type = str(type)
+        if ":" in type:
+            type, index = type.split(":", 1)
+            index = int(index)
+        if type not in ("cpu", "cuda", "mps"):
+            raise RuntimeError(f"Expected one of cpu, cuda, mps device type at start of device string: {type}")
+        self.type, self.index = type, index
+
+    def __repr__(self):
+        return f"device(type='{self.type}')" if self.index is None else f"device(type='{self.type}', index={self.index})"
+
+    def __str__(self):
+        return self.type if self.index is None else f"{self.type}:{self.index}"
+
+    def __eq__(self, other):
+        if isinstance(other, str):
+            other = device(other)
+        return isinstance(other, device) and (self.type, self.index) == (other.type, other.index)
+
+    def __hash__(self):
+        return hash((self.type, self.index))
+
+
+_CPU = device("cpu")
+
+
+def _check_device(d):
+    d = device(d)
+    if d.type != "cpu":
+        raise RuntimeError(
+            f"minigrad runs on the CPU only (NumPy): cannot move a tensor to '{d}'. "
+            "minigrad.cuda.is_available() is False; use device='cpu'."
+        )
+
+
+def _dim(d, ndim):
+    """Wrap a negative dim, with torch's IndexError for one out of range."""
+    n = builtins.max(ndim, 1)
+    if not -n <= d < n:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {d})")
+    return d % n
+
+
+def _size_args(size):
+    """`f(2, 3)`, `f((2, 3))` and `f([2, 3])` all mean shape (2, 3)."""
+    if len(size) == 1 and isinstance(size[0], (tuple, list, Size)):
+        size = tuple(size[0])
+    return tuple(builtins.int(s) for s in size)
+
+
+class Size(tuple):
+    """torch.Size: a tuple that prints as `minigrad.Size([2, 3])`."""
+
+    def __repr__(self):
+        return f"minigrad.Size({list(self)})"
+
+    def numel(self):
+        return builtins.int(np.prod(self, dtype=np.int64))
+
+
+def _result_np_dtype(operands):
+    """torch's result_type: dimensioned tensors outrank zero-dim tensors, which outrank Python numbers; a lower rank
+    changes the result only when its category (bool < int < float) is higher."""
+    dim = zero = num = None
+    for o in operands:
+        if isinstance(o, Tensor):
+            dt = o.data.dtype
+            if o.data.ndim:
+                dim = dt if dim is None else _dtype.promote(dim, dt)
+            else:
+                zero = dt if zero is None else _dtype.promote(zero, dt)
+        else:
+            dt = _dtype.scalar_dtype(o)
+            num = dt if num is None else _dtype.promote(num, dt)
+    result = dim
+    for cand in (zero, num):
+        if cand is not None and (result is None or _dtype.category(cand) > _dtype.category(result)):
+            result = cand
+    return result
+
+
+def _operands(*xs):
+    """Arguments of an elementwise op, converted to torch's promoted dtype. A tensor that needs grad is cast through
+    Cast so its gradient flows; anything else is cast as a plain array."""
+    for x in xs:
+        if not isinstance(x, (Tensor, builtins.int, builtins.float, builtins.bool, np.generic)):
+            raise TypeError(f"unsupported operand type: expected a Tensor or a number, but got {type(x).__name__}")
+    target = _result_np_dtype(xs)
+    out = []
+    for x in xs:
+        if isinstance(x, Tensor):
+            if x.data.dtype != target:
+                x = E.Cast.apply(x, dtype=target) if x.requires_grad else x.data.astype(target)
+        elif isinstance(x, np.generic):
+            x = x.item()
+        out.append(x)
+    return out
+
+
+def _broadcast_check(a, b):
+    sa = a.shape if isinstance(a, (Tensor, np.ndarray)) else ()
+    sb = b.shape if isinstance(b, (Tensor, np.ndarray)) else ()
+    try:
+        np.broadcast_shapes(sa, sb)
+    except ValueError:
+        for i in range(1, builtins.min(len(sa), len(sb)) + 1):
+            if sa[-i] != sb[-i] and sa[-i] != 1 and sb[-i] != 1:
+                dim = builtins.max(len(sa), len(sb)) - i
+                raise RuntimeError(
+                    f"The size of tensor a ({sa[-i]}) must match the size of tensor b ({sb[-i]}) at non-singleton "
+                    f"dimension {dim} (shapes {list(sa)} and {list(sb)} cannot be broadcast together)"
+                ) from None
+        raise
+
+
+def _binary(fn, a, b):
+    if isinstance(a, Tensor) and isinstance(b, Tensor) and a.data.dtype == b.data.dtype:  # the common path
+        if a.data.shape != b.data.shape:
+            _broadcast_check(a, b)
+        return fn.apply(a, b)
+    _broadcast_check(a, b)
+    return fn.apply(*_operands(a, b))
+
+
+def _as_tensor(x):
+    return x if isinstance(x, Tensor) else Tensor._make(np.asarray(x), None)
+
+
+class Tensor:
+    __slots__ = ("data", "_grad", "_requires_grad", "grad_fn", "_vc", "_accum", "_retain", "__dict__",
+                 "__weakref__")
+    __array_priority__ = 1000  # numpy_scalar * tensor goes to Tensor.__rmul__
+
+    def __init__(self, *args, dtype=None, device=None, requires_grad=False):
+        """The legacy constructor `minigrad.Tensor(data)` or `minigrad.Tensor(2, 3)`: float32, like torch's."""
+        if len(args) == 1 and not isinstance(args[0], builtins.int):
+            data = np.array(args[0].data if isinstance(args[0], Tensor) else args[0], dtype=np.float32)
+        else:
+            data = np.empty(_size_args(args), np.float32)
+        if device is not None:
+            _check_device(device)
+        Tensor._init(self, data if dtype is None else data.astype(_dtype.to_np(dtype)), None)
+        if requires_grad:
+            self.requires_grad = True
+
+    def _init(self, data, grad_fn):
+        self.data = data
+        self._grad = None
+        self._requires_grad = grad_fn is not None
+        self.grad_fn = grad_fn
+        self._vc = [0]  # the version counter, shared with views; bumped by every in-place op
+        self._accum = None
+        self._retain = False
+
+    @classmethod
+    def _make(cls, data, grad_fn):
+        t = object.__new__(Tensor)
+        Tensor._init(t, data, grad_fn)
+        return t
+
+    # ---- autograd attributes -------------------------------------------------------------------------------
+    @property
+    def requires_grad(self):
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, flag):
+        flag = builtins.bool(flag)
+        if self.grad_fn is not None and not flag:
+            raise RuntimeError(
+                "you can only change requires_grad flags of leaf variables. If you want to use a computed variable "
+                "in a subgraph that doesn't require differentiation use var_no_grad = var.detach()."
+            )
+        if flag and self.data.dtype.kind not in "fc":
+            raise RuntimeError(
+                f"only Tensors of floating point and complex dtype can require gradients (got {self.dtype})"
+            )
+        self._requires_grad = flag
+
+    def requires_grad_(self, requires_grad=True):
+        self.requires_grad = requires_grad
+        return self
+
+    @property
+    def grad(self):
+        return self._grad
+
+    @grad.setter
+    def grad(self, value):
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type {type(value).__name__}")
+            if value.shape != self.shape:
+                raise RuntimeError(
+                    f"assigned grad has data of a different size: expected {list(self.shape)}, got {list(value.shape)}"
+                )
+            if value.dtype != self.dtype:
+                raise RuntimeError(f"assigned grad has data of a different type: expected {self.dtype}, got {value.dtype}")
+        self._grad = value
+
+    @property
+    def is_leaf(self):
+        return self.grad_fn is None
+
+    def _node(self):
+        """The graph node a gradient for this tensor flows into: its grad_fn, or its AccumulateGrad as a leaf."""
+        if self.grad_fn is not None:
+            return self.grad_fn
+        if not self._requires_grad:
+            return None
+        if self._accum is None:
+            self._accum = AccumulateGrad(self)
+        return self._accum
+
+    def _accumulate(self, g, given):
+        """Add a gradient into .grad: the first one is kept (copied if someone else may hold it), later ones added
+        in place."""
+        if self._grad is None:
+            if g.dtype != self.data.dtype:
+                g = g.astype(self.data.dtype)
+            elif id(g) in given or not g.flags.owndata or not g.flags.writeable:
+                g = g.copy()
+            if g.shape != self.data.shape:
+                g = np.broadcast_to(g, self.data.shape).copy()
+            given.add(id(g))
+            self._grad = Tensor._make(g, None)
+        else:
+            self._grad.data += g
+
+    def retain_grad(self):
+        if self.grad_fn is None:
+            return
+        ref = weakref.ref(self)
+        self.grad_fn.retain = ref
+        self._retain = True
+
+    @property
+    def retains_grad(self):
+        return self._retain
+
+    def register_hook(self, hook):
+        """`hook(grad) -> grad or None`, called with this tensor's gradient before it is used."""
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        node = self._node()
+        if node.pre_hooks is None:
+            node.pre_hooks = []
+
+        def call(g):
+            out = hook(Tensor._make(g, None))
+            return g if out is None else (out.data if isinstance(out, Tensor) else np.asarray(out))
+
+        node.pre_hooks.append(call)
+        return _RemovableHandle(node.pre_hooks, call)
+
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+        if create_graph:
+            raise NotImplementedError("create_graph=True (higher-order gradients) is not supported by minigrad")
+        if not self._requires_grad:
+            raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn")
+        if gradient is None:
+            if self.data.size != 1:
+                raise RuntimeError("grad can be implicitly created only for scalar outputs")
+            if self.data.dtype.kind != "f":
+                raise RuntimeError(f"grad can be implicitly created only for real scalar outputs but got {self.dtype}")
+            g = np.ones(self.data.shape, self.data.dtype)
+        else:
+            g = gradient.data if isinstance(gradient, Tensor) else np.asarray(gradient, self.data.dtype)
+            if g.shape != self.data.shape:
+                raise RuntimeError(
+                    f"Mismatch in shape: grad_output[0] has a shape of {Size(g.shape)!r} and output[0] has a shape of "
+                    f"{Size(self.shape)!r}."
+                )
+        run_backward([self._node()], [g], retain_graph=builtins.bool(retain_graph))
+
+    def detach(self):
+        t = Tensor._make(self.data, None)
+        t._vc = self._vc
+        return t
+
+    def detach_(self):
+        self.grad_fn = None
+        self._requires_grad = False
+        return self
+
+    # ---- description --------------------------------------------------------------------------------------
+    @property
+    def shape(self):
+        return Size(self.data.shape)
+
+    def size(self, dim=None):
+        if dim is None:
+            return Size(self.data.shape)
+        return self.data.shape[_dim(dim, self.data.ndim)]
+
+    @property
+    def dtype(self):
+        return _dtype.from_numpy_dtype(self.data.dtype)
+
+    @property
+    def device(self):
+        return _CPU
+
+    is_cuda = False
+
+    @property
+    def ndim(self):
+        return self.data.ndim
+
+    def dim(self):
+        return self.data.ndim
+
+    ndimension = dim
+
+    def numel(self):
+        return builtins.int(self.data.size)
+
+    nelement = numel
+
+    def element_size(self):
+        return self.data.itemsize
+
+    def stride(self, dim=None):
+        strides = tuple(s // self.data.itemsize for s in self.data.strides)
+        return strides if dim is None else strides[_dim(dim, self.data.ndim)]
+
+    def is_contiguous(self):
+        return builtins.bool(self.data.flags.c_contiguous)
+
+    def is_floating_point(self):
+        return self.data.dtype.kind == "f"
+
+    def _type_name(self):
+        return "torch." + _TYPE_NAMES.get(self.data.dtype.name, "Tensor")
+
+    def __len__(self):
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self.data.shape[0]
+
+    def __iter__(self):
+        if self.data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self.data.shape[0]))
+
+    def __repr__(self):
+        from ._tensor_str import tensor_repr
+
+        return tensor_repr(self)
+
+    def __format__(self, spec):
+        if self.data.ndim == 0 and spec:
+            return format(self.item(), spec)
+        return object.__format__(self, spec) if spec else repr(self)
+
+    def __hash__(self):
+        return id(self)
+
+    def __bool__(self):
+        if self.data.size != 1:
+            raise RuntimeError(f"Boolean value of Tensor with more than one value is ambiguous")
+        return builtins.bool(self.data)
+
+    def __int__(self):
+        return builtins.int(self.item())
+
+    def __float__(self):
+        return builtins.float(self.item())
+
+    def __index__(self):
+        if self.data.dtype.kind not in "iub" or self.data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return builtins.int(self.item())
+
+    def __array__(self, dtype=None, copy=None):
+        return self.data if dtype is None else self.data.astype(dtype)
+
+    # ---- conversion -----------------------------------------------------------------------------------------
+    def item(self):
+        if self.data.size != 1:
+            raise RuntimeError(f"a Tensor with {self.data.size} elements cannot be converted to Scalar")
+        return self.data.reshape(()).item()
+
+    def tolist(self):
+        return self.data.tolist()
+
+    def numpy(self, force=False):
+        if self._requires_grad and not force:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
+        return self.data
+
+    def to(self, *args, dtype=None, device=None, copy=False, non_blocking=False):
+        for a in args:
+            if isinstance(a, _dtype.dtype):
+                dtype = a
+            elif isinstance(a, Tensor):
+                dtype = a.dtype
+            elif a is not None:
+                device = a
+        if device is not None:
+            _check_device(device)
+        if dtype is not None and _dtype.to_np(dtype) != self.data.dtype:
+            return self.type(dtype)
+        return self.clone() if copy else self
+
+    def cpu(self):
+        return self
+
+    def cuda(self, device=None):
+        _check_device("cuda")
+
+    def type(self, dtype=None):
+        if dtype is None:
+            return self._type_name()
+        target = _dtype.to_np(dtype)
+        if target == self.data.dtype:
+            return self
+        if self._requires_grad and grad_mode._enabled:
+            return E.Cast.apply(self, dtype=target)
+        return Tensor._make(self.data.astype(target), None)
+
+    def float(self):
+        return self.type(_dtype.float32)
+
+    def double(self):
+        return self.type(_dtype.float64)
+
+    def half(self):
+        return self.type(_dtype.float16)
+
+    def long(self):
+        return self.type(_dtype.int64)
+
+    def int(self):
+        return self.type(_dtype.int32)
+
+    def bool(self):
+        return self.type(_dtype.bool)
+
+    def byte(self):
+        return self.type(_dtype.uint8)
+
+    def clone(self, memory_format=None):
+        return E.Clone.apply(self)
+
+    def contiguous(self, memory_format=None):
+        if self.data.flags.c_contiguous:
+            return self
+        return E.Clone.apply(self)
+
+
+class _RemovableHandle:
+    def __init__(self, container, item):
+        self.container, self.item = container, item
+
+    def remove(self):
+        if self.item in self.container:
+            self.container.remove(self.item)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.remove()
