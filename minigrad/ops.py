@@ -657,11 +657,15 @@ def _inplace(op, ufunc):
             raise RuntimeError(f"result type {_dtype.from_numpy_dtype(target).name.capitalize()} can't be cast to the "
                                f"desired output type {_dtype.from_numpy_dtype(self.data.dtype).name.capitalize()}")
         recording = grad_mode._enabled and (self._requires_grad or (isinstance(other, Tensor) and other.requires_grad))
-        if recording:
+        if recording:  # self takes the out-of-place result (its saved arrays stay intact for backward)
             result = op(self, other, **kw)
-            np.copyto(self.data, result.data, casting="unsafe")
+            self.data = result.data.astype(self.data.dtype, copy=False)
             self.grad_fn, self._requires_grad = result.grad_fn, True
-            result.data = self.data
+            self._vc[0] += 1  # nodes that saved self's old value must now refuse, as torch's do
+            for entry in (result.grad_fn._versions or ()):  # ... but not the node of this very op
+                if entry[0] is self._vc:
+                    result.grad_fn._versions[result.grad_fn._versions.index(entry)] = (entry[0], self._vc[0], entry[2])
+            return self
         else:
             if kw.get("alpha", 1) != 1:
                 other = _data(other) * kw["alpha"]

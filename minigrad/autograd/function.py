@@ -104,8 +104,10 @@ class Function:
         extra = ()
         if type(result) is tuple:  # (differentiable output, non-differentiable extras such as indices)
             result, *extra = result
+        if type(result) is not np.ndarray:  # NumPy gives scalars, not 0-dim arrays, for 0-dim operands
+            result = np.asarray(result)
         out = Tensor._make(result, ctx if record else None)
-        if cls.is_view and isinstance(args[0], Tensor) and np.shares_memory(result, arrays[0]):
+        if cls.is_view and isinstance(args[0], Tensor) and np.may_share_memory(result, arrays[0]):
             out._vc = args[0]._vc
         if record:
             ctx.next_functions = tuple((a._node() if isinstance(a, Tensor) else None, 0) for a in args)
