@@ -1,0 +1,2 @@
+"""torch.utils's counterpart: `minigrad.utils.data`."""
+from . import data
