@@ -49,8 +49,9 @@ class Node:
                 if box[0] != version:
                     raise RuntimeError(
                         "one of the variables needed for gradient computation has been modified by an inplace "
-                        f"operation: {what}, is at version {box[0]}; expected version {version} instead. Hint: "
-                        "the backtrace further above can show the operation that failed to compute its gradient."
+                        f"operation: {_describe(what, self)}, is at version {box[0]}; expected version {version} "
+                        "instead. Hint: the backtrace further above can show the operation that failed to compute its "
+                        "gradient."
                     )
         return self._saved
 
@@ -95,10 +96,14 @@ class Function:
 
     @classmethod
     def apply(cls, *args, **options):
-        from ..tensor import Tensor  # circular at import time only
-
+        Tensor = _Tensor or _tensor_class()
         arrays = [a.data if isinstance(a, Tensor) else a for a in args]
-        record = grad_mode._enabled and any(isinstance(a, Tensor) and a.requires_grad for a in args)
+        record = False
+        if grad_mode._enabled:
+            for a in args:
+                if isinstance(a, Tensor) and a._requires_grad:
+                    record = True
+                    break
         ctx = cls._node_cls() if record else _NoGraph()
         result = cls.forward(ctx, *arrays, **options)
         extra = ()
@@ -110,8 +115,13 @@ class Function:
         if cls.is_view and isinstance(args[0], Tensor) and np.may_share_memory(result, arrays[0]):
             out._vc = args[0]._vc
         if record:
-            ctx.next_functions = tuple((a._node() if isinstance(a, Tensor) else None, 0) for a in args)
-            ctx.input_meta = tuple((a.shape, a.dtype) if isinstance(a, np.ndarray) else None for a in arrays)
+            # one pass over the inputs: the edge each gradient flows into, and the (shape, dtype) it is summed to
+            edges, meta = [], []
+            for a, arr in zip(args, arrays):
+                edges.append((a._node() if isinstance(a, Tensor) else None, 0))
+                meta.append((arr.shape, arr.dtype) if isinstance(arr, np.ndarray) else None)
+            ctx.next_functions = tuple(edges)
+            ctx.input_meta = tuple(meta)
             ctx.out_meta = (result.shape, result.dtype)
             if ctx._saved:
                 ctx._versions = _version_watch(ctx, args, out)
@@ -129,15 +139,38 @@ class Function:
 
 
 def _version_watch(ctx, args, out):
-    """For each saved array that is an input's or the output's own data: (version box, version now, description)."""
+    """For each saved array that is an input's or the output's own data: (version box, version now, description).
+
+    The description is a tuple, turned into words only if the check fails: formatting it on every op would cost
+    more than the op itself at small sizes."""
+    watched = []
+    for arr in ctx._saved:
+        for i, t in enumerate(args):
+            if isinstance(t, _Tensor) and t.data is arr:
+                watched.append((t._vc, t._vc[0], (t.data.dtype, t.data.shape, f"input {i}")))
+                break
+        else:
+            if arr is out.data:
+                watched.append((out._vc, out._vc[0], (out.data.dtype, out.data.shape, "output 0")))
+    return watched
+
+
+def _describe(what, node):
+    """'[torch.FloatTensor [2, 3]], which is output 0 of ExpBackward0' from a _version_watch description."""
     from ..tensor import Tensor
 
-    watched = []
-    candidates = [(a, f"input {i}") for i, a in enumerate(args) if isinstance(a, Tensor)] + [(out, "output 0")]
-    for arr in ctx._saved:
-        for t, role in candidates:
-            if arr is t.data:
-                what = f"[{t._type_name()} {list(t.shape)}], which is {role} of {type(ctx).__name__}"
-                watched.append((t._vc, t._vc[0], what))
-                break
-    return watched
+    dtype, shape, role = what
+    name = Tensor._make(np.empty(0, dtype), None)._type_name()
+    return f"[{name} {list(shape)}], which is {role} of {type(node).__name__}"
+
+
+_Tensor = None
+
+
+def _tensor_class():
+    """minigrad.Tensor, imported on first use (tensor.py imports this module)."""
+    global _Tensor
+    from ..tensor import Tensor
+
+    _Tensor = Tensor
+    return Tensor
