@@ -1,7 +1,9 @@
 """Reverse-mode autograd: Function (the op pattern), grad mode, the engine, grad() and gradcheck()."""
 import numpy as np
 
+from .anomaly import detect_anomaly, is_anomaly_check_nan_enabled, is_anomaly_enabled, set_detect_anomaly
 from .engine import run_backward
+from .explain import explain
 from .function import Function, Node
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import gradcheck
@@ -52,4 +54,5 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
 
 
 __all__ = ["Function", "Node", "grad", "gradcheck", "no_grad", "enable_grad", "set_grad_enabled",
-           "is_grad_enabled", "run_backward"]
+           "is_grad_enabled", "run_backward", "explain", "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled",
+           "is_anomaly_check_nan_enabled"]

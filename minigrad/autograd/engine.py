@@ -1,15 +1,22 @@
 """The backward engine: order the nodes, walk them in reverse, unbroadcast, accumulate."""
 import numpy as np
 
+from . import anomaly
 from .function import AccumulateGrad
 
 
+def unbroadcast_axes(grad_shape, shape):
+    """The axes of a `grad_shape` gradient that broadcasting added to an input of `shape`: leading dims, then dims
+    that were 1. `(64, 10)` onto `(10,)` gives `(0,)`; `(4, 3)` onto `(4, 1)` gives `(1,)`."""
+    lead = len(grad_shape) - len(shape)
+    return tuple(range(lead)) + tuple(i + lead for i, n in enumerate(shape) if n == 1 and grad_shape[i + lead] != 1)
+
+
 def unbroadcast(grad, shape):
-    """Sum `grad` down to `shape`, undoing NumPy broadcasting: leading dims, then dims that were 1."""
+    """Sum `grad` down to `shape`, undoing NumPy broadcasting."""
     if grad.shape == shape:
         return grad
-    lead = grad.ndim - len(shape)
-    axes = tuple(range(lead)) + tuple(i + lead for i, n in enumerate(shape) if n == 1 and grad.shape[i + lead] != 1)
+    axes = unbroadcast_axes(grad.shape, shape)
     summed = grad.sum(axis=axes, keepdims=True) if axes else grad
     return summed.reshape(shape)
 
@@ -36,12 +43,16 @@ def topological_order(roots):
     return order
 
 
-def run_backward(roots, root_grads, retain_graph=False, capture=None):
+def run_backward(roots, root_grads, retain_graph=False, capture=None, observer=None):
     """Propagate `root_grads` from the `roots` nodes down the graph.
 
     Without `capture`, leaves accumulate into `.grad`. With `capture` (a dict keyed by node), the gradient reaching
     each captured node is stored there instead and no `.grad` is touched: that is `autograd.grad`.
+    `observer(node, grad, input_grads)` sees every node as it runs (input_grads before unbroadcast; () for a leaf):
+    `autograd.explain` traces with it, and anomaly mode checks for NaN/Inf with it.
     """
+    if observer is None and anomaly._enabled:
+        observer = anomaly.check_node
     grads = {}
     given = {id(g) for g in root_grads}  # arrays another .grad or the caller holds: never accumulated in place
     for node, g in zip(roots, root_grads):
@@ -53,6 +64,8 @@ def run_backward(roots, root_grads, retain_graph=False, capture=None):
         if node.pre_hooks:
             for hook in node.pre_hooks:
                 g = hook(g)
+        if observer is not None and type(node) is AccumulateGrad:
+            observer(node, g, ())
         if capture is not None:
             if node in capture:
                 capture[node] = g
@@ -68,6 +81,8 @@ def run_backward(roots, root_grads, retain_graph=False, capture=None):
         in_grads = node.backward_impl(g)
         if type(in_grads) is not tuple:
             in_grads = (in_grads,)
+        if observer is not None:
+            observer(node, g, in_grads)
         if not retain_graph:
             node.mark_freed()
         for (child, _), ig, meta in zip(node.next_functions, in_grads, node.input_meta):

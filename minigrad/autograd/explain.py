@@ -1,0 +1,149 @@
+"""`explain(loss)`: run the backward pass and narrate it, node by node, in the order the engine runs it.
+
+For every node: the rule it applies (the derivative, as its Function's docstring states it), the gradient that came
+in (shape, dtype, norm), and each gradient it sends to its inputs: the shape its backward produced, the axes the
+engine summed to undo broadcasting (`engine.unbroadcast_axes`, the same function `unbroadcast` uses) and the shape
+that arrived. Leaves say which `.grad` they accumulated into. It is a real backward: `.grad` is filled exactly as by
+`loss.backward()`, because the trace is recorded by an observer the engine calls, not by a re-implementation.
+"""
+import json
+
+import numpy as np
+
+from . import anomaly
+from .engine import run_backward, unbroadcast_axes
+from .function import AccumulateGrad
+
+
+def param_names(params):
+    """{id(tensor): name} from a dict name -> tensor, an iterable of (name, tensor), or a Module."""
+    if params is None:
+        return {}
+    if hasattr(params, "named_parameters"):
+        params = params.named_parameters()
+    items = params.items() if isinstance(params, dict) else params
+    return {id(t): name for name, t in items}
+
+
+def leaf_label(node, names):
+    """A leaf's name: its parameter name when known, else 'leaf'."""
+    return names.get(id(node.variable), "leaf")
+
+
+def rule_of(node):
+    """The derivative the node applies: the first paragraph of its Function's docstring."""
+    if type(node) is AccumulateGrad:
+        return "leaf: .grad += incoming gradient"
+    doc = (node.function.__doc__ or "").strip() if node.function is not None else ""
+    return " ".join(doc.split("\n\n")[0].split()) or "(its Function has no docstring)"
+
+
+def _norm(a):
+    return float(np.sqrt(np.sum(np.square(a, dtype=np.float64))))
+
+
+def _shape(s):
+    return "(" + ", ".join(str(n) for n in s) + ("," if len(s) == 1 else "") + ")"
+
+
+class Explanation:
+    """The trace of one backward pass: `.steps` (a list of dicts), `.text` for the terminal, `.to_json()`."""
+
+    def __init__(self, root, steps):
+        self.root = root
+        self.steps = steps
+
+    def to_dict(self):
+        return {"root": self.root, "steps": self.steps}
+
+    def to_json(self, indent=2):
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
+
+    @property
+    def text(self):
+        r = self.root
+        lines = [f"backward from a {_shape(r['shape'])} {r['dtype']} tensor: {len(self.steps)} nodes, in the order "
+                 "the engine runs them"]
+        for s in self.steps:
+            lines.append("")
+            g = s["grad_in"]
+            lines.append(f"[{s['step']}] {s['node']}" + (f"  ({s['name']})" if s.get("name") else ""))
+            lines.append(f"    rule     : {s['rule']}")
+            lines.append(f"    grad in  : {_shape(g['shape'])} {g['dtype']}  norm {g['norm']:.6g}")
+            if s["kind"] == "leaf":
+                lines.append(f"    grad out : accumulated into the .grad of {s['name']} {_shape(s['shape'])}")
+            for out in s["grad_out"]:
+                lines.append("    " + ("grad out : " if out is s["grad_out"][0] else " " * 11) + _describe_out(out))
+        return "\n".join(lines)
+
+    def __str__(self):
+        return self.text
+
+    def __repr__(self):
+        return f"<Explanation of {len(self.steps)} backward steps; print it or call .to_json()>"
+
+
+def _describe_out(out):
+    head = f"input {out['input']} "
+    if out["to"] is None:
+        if out["shape"] is None:
+            return head + "-> no gradient (not differentiable)"
+        return head + f"-> {_shape(out['shape'])}, dropped: that input is a constant (requires_grad=False)"
+    to = f"[{out['to_step']}] {out['to']}" + (f" ({out['to_name']})" if out.get("to_name") else "")
+    text = head + f"-> {to}: {_shape(out['shape'])}"
+    if out["summed_axes"]:
+        text += f", summed over axes {_shape(out['summed_axes'])} to undo broadcasting -> {_shape(out['input_shape'])}"
+    return text
+
+
+def explain(tensor, gradient=None, retain_graph=None, params=None):
+    """Run `tensor.backward(gradient, retain_graph)` and return an Explanation of every step it took.
+
+    `params` (a Module, or name -> tensor) names the leaves: `explain(loss, params=model)`.
+    """
+    from ..tensor import Tensor
+
+    if not tensor.requires_grad:
+        raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn")
+    if gradient is None:
+        if tensor.data.size != 1:
+            raise RuntimeError("grad can be implicitly created only for scalar outputs")
+        g = np.ones(tensor.data.shape, tensor.data.dtype)
+    else:
+        g = gradient.data if isinstance(gradient, Tensor) else np.asarray(gradient, tensor.data.dtype)
+    names = param_names(params)
+    records = []  # (node, grad in, input grads) in the engine's order
+
+    def observe(node, grad, input_grads):
+        records.append((node, grad, input_grads))
+        if anomaly._enabled:
+            anomaly.check_node(node, grad, input_grads)
+
+    run_backward([tensor._node()], [g], retain_graph=bool(retain_graph), observer=observe)
+    return Explanation({"shape": list(tensor.shape), "dtype": str(tensor.data.dtype)}, _steps(records, names))
+
+
+def _steps(records, names):
+    step_of = {node: i + 1 for i, (node, _, _) in enumerate(records)}
+    steps = []
+    for node, grad, input_grads in records:
+        leaf = type(node) is AccumulateGrad
+        step = {"step": step_of[node], "node": node.name(), "kind": "leaf" if leaf else "op", "rule": rule_of(node),
+                "grad_in": {"shape": list(grad.shape), "dtype": str(grad.dtype), "norm": _norm(grad)},
+                "grad_out": []}
+        if leaf:
+            step["name"] = leaf_label(node, names)
+            step["shape"] = list(node.variable.shape)
+        for i, ((child, _), ig, meta) in enumerate(zip(node.next_functions, input_grads, node.input_meta)):
+            if meta is None and child is None:
+                continue  # a non-array argument, such as an exponent or a dim
+            out = {"input": i, "to": None, "shape": None if ig is None else list(ig.shape)}
+            if child is not None and ig is not None:
+                out["to"], out["to_step"] = child.name(), step_of.get(child)
+                if type(child) is AccumulateGrad:
+                    out["to_name"] = leaf_label(child, names)
+                out["summed_axes"] = list(unbroadcast_axes(ig.shape, meta[0])) if ig.shape != meta[0] else []
+                out["input_shape"] = list(meta[0])
+            step["grad_out"].append(out)
+        steps.append(step)
+    return steps
