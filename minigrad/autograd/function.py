@@ -8,7 +8,7 @@ import weakref
 
 import numpy as np
 
-from . import grad_mode
+from . import anomaly, grad_mode
 
 _FREED = (
     "Trying to backward through the graph a second time (or directly access saved tensors after they have already "
@@ -123,6 +123,8 @@ class Function:
             ctx.next_functions = tuple(edges)
             ctx.input_meta = tuple(meta)
             ctx.out_meta = (result.shape, result.dtype)
+            if anomaly._enabled:  # where the user created this op, for the error if its backward yields NaN
+                ctx.trace = anomaly.forward_stack()
             if ctx._saved:
                 ctx._versions = _version_watch(ctx, args, out)
         if extra:
