@@ -1,0 +1,2 @@
+"""torchvision's counterpart on NumPy: `datasets` (MNIST, FashionMNIST), `transforms`, and `io.read_image`."""
+from . import datasets, io, transforms
