@@ -12,7 +12,7 @@ from .functions import elementwise as E
 from .functions import matmul as M
 from .functions import reduce as R
 from .functions import shape as S
-from .tensor import Size, Tensor, _as_tensor, _binary, _dim, _operands, _result_np_dtype, _size_args
+from .tensor import Size, Tensor, _as_tensor, _binary, _broadcast_check, _dim, _operands, _result_np_dtype, _size_args
 
 
 # ---- elementwise --------------------------------------------------------------------------------------------------
@@ -101,12 +101,13 @@ def clamp(input, min=None, max=None):  # noqa: A002
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     if isinstance(min, Tensor) or isinstance(max, Tensor):
-        out = input
-        if min is not None:
-            out = maximum(out, _as_tensor(min))
-        if max is not None:
-            out = minimum(out, _as_tensor(max))
-        return out
+        bounds = [_as_tensor(b) for b in (min, max) if b is not None]
+        for b in bounds:
+            _broadcast_check(input, b)
+        x, *bounds = _operands(input, *bounds)
+        lo = bounds.pop(0) if min is not None else None
+        hi = bounds.pop(0) if max is not None else None
+        return E.ClampTensor.apply(x, lo, hi)
     return E.Clamp.apply(input, min=min, max=max)
 
 

@@ -215,7 +215,7 @@ class Tanh(Function):
 
 
 class Clamp(Function):
-    """z = min(max(x, lo), hi);   dz/dx = 1 where lo <= x <= hi, else 0"""
+    """z = min(max(x, lo), hi);   dz/dx = 1 where lo < x < hi, else 0 (0 on a bound too, as torch)"""
 
     node_name = "ClampBackward1"
 
@@ -236,10 +236,31 @@ class Clamp(Function):
         lo, hi = ctx.bounds
         keep = np.ones(x.shape, bool)
         if lo is not None:
-            keep &= x >= lo
+            keep &= x > lo
         if hi is not None:
-            keep &= x <= hi
+            keep &= x < hi
         return np.where(keep, g, 0).astype(g.dtype, copy=False)
+
+
+class ClampTensor(Function):
+    """z = min(max(x, lo), hi) with tensor bounds (either may be None): maximum then minimum, so each tie shares
+    the gradient half and half, as torch's"""
+
+    node_name = "ClampBackward0"
+
+    @staticmethod
+    def forward(ctx, x, lo, hi):
+        m = x if lo is None else np.maximum(x, lo)
+        ctx.save_for_backward(x, lo, hi, m)
+        z = m if hi is None else np.minimum(m, hi)
+        return z if z is not x else x.copy()
+
+    @staticmethod
+    def backward(ctx, g):
+        x, lo, hi, m = ctx.saved_tensors
+        g_m, g_hi = (g, None) if hi is None else _split_ties(g, m < hi, m == hi)
+        g_x, g_lo = (g_m, None) if lo is None else _split_ties(g_m, x > lo, x == lo)
+        return g_x, g_lo, g_hi
 
 
 class Maximum(Function):
