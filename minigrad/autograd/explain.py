@@ -35,7 +35,7 @@ def rule_of(node):
     if type(node) is AccumulateGrad:
         return "leaf: .grad += incoming gradient"
     doc = (node.function.__doc__ or "").strip() if node.function is not None else ""
-    return " ".join(doc.split("\n\n")[0].split()) or "(its Function has no docstring)"
+    return " ".join(line.strip() for line in doc.split("\n\n")[0].splitlines()) or "(its Function has no docstring)"
 
 
 def _norm(a):
