@@ -1,0 +1,232 @@
+"""The Optimizer base: parameter groups, per-parameter state, zero_grad, and state_dict / load_state_dict.
+
+Subclasses (SGD, Adam) only write `step`. The update itself works on the raw NumPy arrays (`p.data`, `p.grad.data`)
+in place: no graph is recorded, and every update keeps the parameter's dtype (float32 stays float32).
+"""
+import copy
+import functools
+import warnings
+from collections import defaultdict
+from itertools import chain
+
+import numpy as np
+
+from ..autograd import grad_mode
+from ..tensor import Tensor
+
+__all__ = ["Optimizer", "required"]
+
+
+class _RequiredParameter:
+    """The default of an option every param group must give (no subclass here needs it; kept for torch's API)."""
+
+    def __repr__(self):
+        return "<required parameter>"
+
+
+required = _RequiredParameter()
+
+
+def _typename(obj):
+    """torch.typename: 'torch.FloatTensor' for a tensor, the qualified class name otherwise."""
+    if isinstance(obj, Tensor):
+        return obj.type()
+    module = getattr(type(obj), "__module__", "") or ""
+    name = type(obj).__qualname__
+    return name if module in ("", "builtins") else f"{module}.{name}"
+
+
+def _scalar(x):
+    """A hyper-parameter as a Python float (a 1-element tensor lr is allowed, as in torch). Python floats meet
+    float32 arrays as float32 under NumPy 2's promotion, so no float64 leaks into a float32 update."""
+    return float(x.item()) if isinstance(x, Tensor) else float(x)
+
+
+class Optimizer:
+    def __init__(self, params, defaults):
+        self.defaults = defaults
+        if isinstance(params, Tensor):
+            raise TypeError("params argument given to the optimizer should be an iterable of Tensors or dicts, "
+                            "but got " + _typename(params))
+        self.state = defaultdict(dict)  # param -> {"step": ..., "exp_avg": ...}; filled by the first step
+        self.param_groups = []
+        param_groups = list(params)
+        if len(param_groups) == 0:
+            raise ValueError("optimizer got an empty parameter list")
+        if not isinstance(param_groups[0], dict):
+            param_groups = [{"params": param_groups}]
+        for param_group in param_groups:
+            self.add_param_group(param_group)
+
+    def __init_subclass__(cls, **kwargs):
+        """Wrap each subclass's `step`: it runs without recording a graph and marks `_opt_called`, which the lr
+        schedulers read to warn when `scheduler.step()` comes before `optimizer.step()` (as torch's do)."""
+        super().__init_subclass__(**kwargs)
+        step = cls.__dict__.get("step")
+        if step is None or getattr(step, "_marks_opt_called", False):
+            return
+
+        @functools.wraps(step)
+        def wrapper(self, *args, **kw):
+            self._opt_called = True
+            with grad_mode.no_grad():
+                return step(self, *args, **kw)
+
+        wrapper._marks_opt_called = True
+        cls.step = wrapper
+
+    def __repr__(self):
+        lines = [self.__class__.__name__ + " ("]
+        for i, group in enumerate(self.param_groups):
+            lines.append(f"Parameter Group {i}")
+            lines.extend(f"    {key}: {group[key]}" for key in sorted(group) if key != "params")
+        return "\n".join(lines) + "\n)"
+
+    # ---- groups ------------------------------------------------------------------------------------------------
+    def add_param_group(self, param_group):
+        """Add a dict {"params": tensors, option: value, ...}; options it leaves out take the defaults."""
+        if not isinstance(param_group, dict):
+            raise TypeError(f"param_group must be a dict, but got {type(param_group)}")
+        params = param_group["params"]
+        if isinstance(params, Tensor):
+            param_group["params"] = [params]
+        elif isinstance(params, set):
+            raise TypeError("optimizer parameters need to be organized in ordered collections, but the ordering of "
+                            "tensors in sets will change between runs. Please use a list instead.")
+        else:
+            param_group["params"] = list(params)
+
+        tensors, names = [], []  # named_parameters() gives (name, param) pairs
+        for param in param_group["params"]:
+            if isinstance(param, tuple):
+                names.append(param[0])
+                tensors.append(param[1])
+            else:
+                tensors.append(param)
+        param_group["params"] = tensors
+        if names:
+            if len(names) != len(tensors):
+                raise ValueError("all optimizer params should be with/without names. Some param names are missing")
+            param_group["param_names"] = names
+
+        for param in param_group["params"]:
+            if not isinstance(param, Tensor):
+                raise TypeError("optimizer can only optimize Tensors, but one of the params is " + _typename(param))
+            if not (param.is_leaf or param.retains_grad):
+                raise ValueError("can't optimize a non-leaf Tensor")
+
+        for name, default in self.defaults.items():
+            if default is required and name not in param_group:
+                raise ValueError(f"parameter group didn't specify a value of required optimization parameter {name}")
+            param_group.setdefault(name, default)
+
+        params = param_group["params"]
+        if len(params) != len(set(params)):
+            warnings.warn("optimizer contains a parameter group with duplicate parameters; in future, this will "
+                          "cause an error; see github.com/pytorch/pytorch/issues/40967 for more information",
+                          stacklevel=3)
+
+        param_set = set()
+        for group in self.param_groups:
+            param_set.update(group["params"])
+            if ("param_names" in param_group) != ("param_names" in group):
+                which = "with names" if "param_names" in param_group else "without names"
+                raise ValueError("all optimizer param groups should be with/without names. "
+                                 f"cannot add param group {which} to the optimizer")
+        if not param_set.isdisjoint(param_group["params"]):
+            raise ValueError("some parameters appear in more than one parameter group")
+        self.param_groups.append(param_group)
+
+    def zero_grad(self, set_to_none=True):
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                if set_to_none:
+                    p.grad = None
+                else:
+                    if p.grad.grad_fn is not None:
+                        p.grad.detach_()
+                    else:
+                        p.grad.requires_grad_(False)
+                    p.grad.zero_()
+
+    def step(self, closure=None):
+        raise NotImplementedError
+
+    def _closure_loss(self, closure):
+        """The loss a closure re-evaluates, with grad mode on (step itself runs under no_grad)."""
+        if closure is None:
+            return None
+        with grad_mode.enable_grad():
+            return closure()
+
+    # ---- state_dict ------------------------------------------------------------------------------------------
+    def state_dict(self):
+        """{"state": {index: {...}}, "param_groups": [{options..., "params": [index, ...]}]}: parameters are replaced
+        by their position across all groups, so the dict holds no reference to the model. State tensors are the live
+        ones (as in torch); minigrad.save copies them out."""
+        index = {}
+        start = 0
+        groups = []
+        for group in self.param_groups:
+            packed = {k: v for k, v in group.items() if k != "params"}
+            for i, p in enumerate(group["params"], start):
+                index.setdefault(id(p), i)
+            packed["params"] = [index[id(p)] for p in group["params"]]
+            start += len(packed["params"])
+            groups.append(packed)
+        state = {(index[id(k)] if isinstance(k, Tensor) else k): v for k, v in self.state.items()}
+        return {"state": state, "param_groups": groups}
+
+    def load_state_dict(self, state_dict):
+        """Restore options and state from `state_dict()`'s dict, matching parameters by position. State tensors are
+        copied (cast to their parameter's floating dtype), so later steps never write into the given dict."""
+        groups = self.param_groups
+        saved_groups = copy.deepcopy(state_dict["param_groups"])
+        if len(groups) != len(saved_groups):
+            raise ValueError("loaded state dict has a different number of parameter groups")
+        if any(len(g["params"]) != len(s["params"]) for g, s in zip(groups, saved_groups)):
+            raise ValueError("loaded state dict contains a parameter group that doesn't match the size of "
+                             "optimizer's group")
+        id_map = dict(zip(chain.from_iterable(g["params"] for g in saved_groups),
+                          chain.from_iterable(g["params"] for g in groups)))
+
+        state = defaultdict(dict)
+        for k, v in state_dict["state"].items():
+            if k in id_map:
+                param = id_map[k]
+                state[param] = _cast(param, v)
+            else:
+                state[k] = v
+
+        for group, new_group in zip(groups, saved_groups):
+            new_group["params"] = group["params"]
+            if "param_names" in group and "param_names" not in new_group:
+                new_group["param_names"] = group["param_names"]
+        self.state = state
+        self.param_groups = saved_groups
+        for group in self.param_groups:
+            self._fill_group_defaults(group)
+
+    def _fill_group_defaults(self, group):
+        """Options an older state dict may lack (torch's __setstate__ fills the same ones)."""
+
+
+def _cast(param, value, key=None):
+    """A copy of one parameter's state: tensors follow the parameter's floating dtype, except the step count."""
+    if isinstance(value, Tensor):
+        data = value.data
+        if key != "step" and param.data.dtype.kind == "f" and data.dtype != param.data.dtype:
+            return Tensor._make(data.astype(param.data.dtype), None)
+        return Tensor._make(np.array(data, copy=True), None)
+    if isinstance(value, dict):
+        return {k: _cast(param, v, key=k) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_cast(param, v) for v in value)
+    return value
+
+
+def _bump_version(p):
+    """An update in place: graphs that saved p's old value must refuse to backward, as torch's do."""
+    p._vc[0] += 1
