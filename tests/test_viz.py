@@ -133,7 +133,7 @@ def test_render_calls_dot_with_the_format_and_the_source(tmp_path, monkeypatch):
     fake = tmp_path / "dot"
     fake.write_text('#!/bin/sh\necho "args: $*"\ncat\n')
     fake.chmod(0o755)
-    monkeypatch.setenv("PATH", f"{tmp_path}")
+    monkeypatch.setenv("PATH", f"{tmp_path}:/usr/bin:/bin")
     x = minigrad.randn(2, requires_grad=True)
     graph = draw_graph(x.sum(), format="png", filename=tmp_path / "g.png")
     assert graph.format == "png" and graph.data.startswith(b"args: -Tpng\ndigraph backward {")
