@@ -243,24 +243,34 @@ class Clamp(Function):
 
 
 class ClampTensor(Function):
-    """z = min(max(x, lo), hi) with tensor bounds (either may be None): maximum then minimum, so each tie shares
-    the gradient half and half, as torch's"""
+    """z = min(max(x, lo), hi) with tensor bounds (either may be None). dz/dx = 1 strictly inside, dz/dlo = 1 below
+    lo, dz/dhi = 1 above hi (or everywhere when lo > hi: z is hi then); a tie with one bound shares the gradient
+    half and half, and x = lo = hi sends it all to x -- torch's choices, probed value by value."""
 
     node_name = "ClampBackward0"
 
     @staticmethod
     def forward(ctx, x, lo, hi):
+        ctx.save_for_backward(x, lo, hi)
         m = x if lo is None else np.maximum(x, lo)
-        ctx.save_for_backward(x, lo, hi, m)
         z = m if hi is None else np.minimum(m, hi)
         return z if z is not x else x.copy()
 
     @staticmethod
     def backward(ctx, g):
-        x, lo, hi, m = ctx.saved_tensors
-        g_m, g_hi = (g, None) if hi is None else _split_ties(g, m < hi, m == hi)
-        g_x, g_lo = (g_m, None) if lo is None else _split_ties(g_m, x > lo, x == lo)
-        return g_x, g_lo, g_hi
+        x, lo, hi = ctx.saved_tensors
+        if hi is None:
+            g_x, g_lo = _split_ties(g, x > lo, x == lo)
+            return g_x, g_lo, None
+        if lo is None:
+            g_x, g_hi = _split_ties(g, x < hi, x == hi)
+            return g_x, None, g_hi
+        half = g.dtype.type(0.5)
+        w_x = ((x > lo) & (x < hi)) + ((x == lo) & (x == hi))
+        w_x = w_x + half * (((x == lo) & (x < hi)) + ((x == hi) & (x > lo)))
+        w_lo = ((x < lo) & (lo <= hi)) + half * ((x == lo) & (lo < hi))
+        w_hi = ((x > hi) | (lo > hi)) + half * ((x == hi) & (hi > lo))
+        return g * w_x.astype(g.dtype), g * w_lo.astype(g.dtype), g * w_hi.astype(g.dtype)
 
 
 class Maximum(Function):
