@@ -6,6 +6,7 @@ engine summed to undo broadcasting (`engine.unbroadcast_axes`, the same function
 that arrived. Leaves say which `.grad` they accumulated into. It is a real backward: `.grad` is filled exactly as by
 `loss.backward()`, because the trace is recorded by an observer the engine calls, not by a re-implementation.
 """
+import inspect
 import json
 
 import numpy as np
@@ -31,11 +32,11 @@ def leaf_label(node, names):
 
 
 def rule_of(node):
-    """The derivative the node applies: the first paragraph of its Function's docstring."""
+    """The derivative the node applies: its Function's docstring (which states it), dedented."""
     if type(node) is AccumulateGrad:
         return "leaf: .grad += incoming gradient"
-    doc = (node.function.__doc__ or "").strip() if node.function is not None else ""
-    return " ".join(line.strip() for line in doc.split("\n\n")[0].splitlines()) or "(its Function has no docstring)"
+    doc = inspect.cleandoc(node.function.__doc__ or "") if node.function is not None else ""
+    return doc or "(its Function has no docstring)"
 
 
 def _norm(a):
@@ -68,13 +69,13 @@ class Explanation:
             lines.append("")
             g = s["grad_in"]
             lines.append(f"[{s['step']}] {s['node']}" + (f"  ({s['name']})" if s.get("name") else ""))
-            lines.append(f"    rule     : {s['rule']}")
+            lines.append("    rule     : " + s["rule"].replace("\n", "\n" + " " * 15))
             lines.append(f"    grad in  : {_shape(g['shape'])} {g['dtype']}  norm {g['norm']:.6g}")
             if s["kind"] == "leaf":
                 lines.append(f"    grad out : accumulated into the .grad of {s['name']} {_shape(s['shape'])}")
             for out in s["grad_out"]:
                 lines.append("    " + ("grad out : " if out is s["grad_out"][0] else " " * 11) + _describe_out(out))
-        return "\n".join(lines)
+        return "\n".join(line.rstrip() for line in "\n".join(lines).split("\n"))
 
     def __str__(self):
         return self.text
