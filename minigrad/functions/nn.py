@@ -99,6 +99,7 @@ class CrossEntropy(Function):
         return out.reshape(target.shape) if reduction == "none" else out
 
     @staticmethod
+    @np.errstate(invalid="ignore")  # 0 * inf in rows that are all ignored: those rows are zeroed below
     def backward(ctx, g):
         p, t_safe, wt = ctx.saved_tensors
         rows, n_classes = p.shape
@@ -116,6 +117,8 @@ class CrossEntropy(Function):
         else:
             grad = p * (g_col * wt[:, None])
         grad[np.arange(rows), t_safe] -= g_row * ((1 - eps) * wt)  # the target part of q
+        if not ctx.kept.all():
+            grad[ctx.kept == 0] = 0  # ignored rows get exactly 0, even when "mean" divides by a zero total weight
         return _unrows(grad, ctx.shape)
 
 
@@ -172,7 +175,7 @@ class NllLoss(Function):
         loss = -wt * x2[np.arange(x2.shape[0]), t_safe]
         denominator = wt.sum(dtype=x.dtype)
         ctx.save_for_backward(t_safe, wt)
-        ctx.reduction, ctx.denominator, ctx.shape, ctx.rows = reduction, denominator, x.shape, x2.shape
+        ctx.kept, ctx.reduction, ctx.denominator, ctx.shape, ctx.rows = kept, reduction, denominator, x.shape, x2.shape
         out = _reduce(loss, reduction, denominator)
         return out.reshape(target.shape) if reduction == "none" else out
 
@@ -181,7 +184,8 @@ class NllLoss(Function):
         t_safe, wt = ctx.saved_tensors
         g = _scale(g, ctx.reduction, wt.dtype, ctx.denominator).reshape(-1)
         grad = np.zeros(ctx.rows, wt.dtype)
-        grad[np.arange(ctx.rows[0]), t_safe] = -g * wt
+        with np.errstate(invalid="ignore"):
+            grad[np.arange(ctx.rows[0]), t_safe] = np.where(ctx.kept > 0, -g * wt, 0)  # ignored rows: exactly 0
         return _unrows(grad, ctx.shape)
 
 

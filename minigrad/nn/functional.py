@@ -31,8 +31,10 @@ def linear(input, weight, bias=None):
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{x.shape[-1] if x.ndim else 1} and "
                            f"{w.shape[-1]}x{w.shape[0]})")
     if x.dtype != w.dtype:
-        raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {_DTYPE_NAMES.get(x.dtype.name, x.dtype)} "
-                           f"and {_DTYPE_NAMES.get(w.dtype.name, w.dtype)}")
+        xn, wn = _DTYPE_NAMES.get(x.dtype.name, str(x.dtype)), _DTYPE_NAMES.get(w.dtype.name, str(w.dtype))
+        if bias is None:  # torch's two kernels word it differently
+            raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {xn.lower()} != {wn.lower()}")
+        raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {xn} and {wn}")
     if bias is None:
         return M.Linear.apply(input, weight)
     if bias.data.shape not in ((w.shape[0],), (1,), ()):
