@@ -7,8 +7,8 @@ coded relative to the left pixel (a), the pixel above (b) and the one above-left
 
     0 None: x    1 Sub: x + a    2 Up: x + b    3 Average: x + (a + b) // 2    4 Paeth: x + paeth(a, b, c)
 
-Handled: bit depth 8, grayscale (C=1), grayscale+alpha (2), RGB (3), RGBA (4) and palette (expanded to RGB, or to
-RGBA when the file has a tRNS chunk, as torchvision does). Not handled, with an error saying so: interlaced images,
+Handled: bit depth 8, grayscale (C=1), grayscale+alpha (2), RGB (3), RGBA (4) and palette (with mode UNCHANGED
+the palette indices, as torchvision returns them; with RGB or RGB_ALPHA the colours, alpha from the tRNS chunk). Not handled, with an error saying so: interlaced images,
 bit depths other than 8.
 """
 import enum
@@ -108,7 +108,7 @@ def _unfilter(raw, height, rowlen, bpp, name):
 
 
 def _decode(buf, name):
-    """PNG bytes -> (H, W, C) uint8 array, palette expanded."""
+    """PNG bytes -> ((H, W, C) uint8 array, None) or, for a palette image, ((H, W, 1) indices, (palette, alpha))."""
     header = palette = trns = None
     idat = []
     for ctype, data in _chunks(buf, name):
@@ -142,19 +142,28 @@ def _decode(buf, name):
     if color == 3:
         if palette is None:
             raise PNGError(f"{name}: palette PNG without a PLTE chunk")
-        index = img[..., 0]
-        if index.size and index.max() >= len(palette):
-            raise PNGError(f"{name}: pixel refers to palette entry {index.max()}, the palette has {len(palette)}")
-        img = palette[index]
+        if img.size and img.max() >= len(palette):
+            raise PNGError(f"{name}: pixel refers to palette entry {img.max()}, the palette has {len(palette)}")
+        alpha = np.full(len(palette), 255, np.uint8)
         if trns is not None:
-            alpha = np.full(len(palette), 255, np.uint8)
             alpha[:len(trns)] = trns[:len(palette)]
-            img = np.concatenate([img, alpha[index][..., None]], axis=2)
-    return img
+        return img, (palette, alpha if trns is not None else None)
+    return img, None
 
 
-def _convert(img, mode, name):
+def _convert(img, palette, mode, name):
     """(H, W, C) -> the channels mode asks for. Only conversions without colour arithmetic are offered."""
+    if palette is not None:
+        colors, alpha = palette
+        if mode == ImageReadMode.UNCHANGED:
+            return img  # the palette indices, as torchvision returns them
+        if mode not in (ImageReadMode.RGB, ImageReadMode.RGB_ALPHA):
+            raise PNGError(f"{name}: converting a palette PNG to {mode.name} is not supported; use RGB or RGB_ALPHA")
+        index = img[..., 0]
+        if mode == ImageReadMode.RGB:
+            return colors[index]
+        alpha = np.full(len(colors), 255, np.uint8) if alpha is None else alpha
+        return np.concatenate([colors[index], alpha[index][..., None]], axis=2)
     c = img.shape[2]
     if mode == ImageReadMode.UNCHANGED:
         return img
@@ -181,7 +190,7 @@ def read_file(path):
 def decode_png(input, mode=ImageReadMode.UNCHANGED, apply_exif_orientation=False, _name="<tensor>"):
     """A 1-D uint8 tensor of PNG bytes -> (C, H, W) uint8 tensor."""
     buf = input.data.tobytes() if isinstance(input, Tensor) else bytes(input)
-    img = _convert(_decode(buf, _name), mode, _name)
+    img = _convert(*_decode(buf, _name), mode, _name)
     return Tensor._make(np.ascontiguousarray(img.transpose(2, 0, 1)), None)  # (H, W, C) -> (C, H, W)
 
 
