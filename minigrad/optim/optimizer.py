@@ -76,11 +76,11 @@ class Optimizer:
         cls.step = wrapper
 
     def __repr__(self):
-        lines = [self.__class__.__name__ + " ("]
-        for i, group in enumerate(self.param_groups):
-            lines.append(f"Parameter Group {i}")
-            lines.extend(f"    {key}: {group[key]}" for key in sorted(group) if key != "params")
-        return "\n".join(lines) + "\n)"
+        text = self.__class__.__name__ + " ("
+        for i, group in enumerate(self.param_groups):  # groups after the first are set off by a blank line
+            text += f"\nParameter Group {i}\n"
+            text += "".join(f"    {key}: {group[key]}\n" for key in sorted(group) if key != "params")
+        return text + ")"
 
     # ---- groups ------------------------------------------------------------------------------------------------
     def add_param_group(self, param_group):
