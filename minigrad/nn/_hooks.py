@@ -6,6 +6,7 @@ that requires grad goes through an identity node whose pre-hook records its grad
 go through one identity node (one `Pack` node when there are several, so that all their gradients arrive together)
 whose pre-hook calls the user's hooks and lets them replace what flows on to the inputs.
 """
+import warnings
 from functools import partial
 
 import numpy as np
@@ -119,6 +120,10 @@ class BackwardHook:
         if self.pending == 0 and not self.input_index:
             # No input needs a gradient, so no input node will ever fire: call the hooks now, with grad_input all
             # None (as torch does); they may not replace anything.
+            warnings.warn("Full backward hook is firing when gradients are computed with respect to module outputs "
+                          "since no inputs require gradients. See https://docs.pytorch.org/docs/main/generated/"
+                          "torch.nn.Module.html#torch.nn.Module.register_full_backward_hook for more details.",
+                          stacklevel=2)
             self._call_user_hooks((None,) * self.n_inputs, replace=False)
         return None
 
