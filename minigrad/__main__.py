@@ -1,0 +1,35 @@
+"""`minigrad train` and `minigrad compare` (also `python -m minigrad ...`)."""
+import argparse
+import sys
+
+
+def build_parser():
+    from .cli import compare, train
+
+    parser = argparse.ArgumentParser(
+        prog="minigrad",
+        description="Train PyTorch's FashionMNIST tutorial MLP with minigrad, and check it step by step against torch.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{train,compare}")
+    p = commands.add_parser("train", help="train the tutorial MLP (minigrad or torch), with checkpoint and resume",
+                            description=train.__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    train.add_args(p)
+    p.set_defaults(run=train.run)
+    p = commands.add_parser("compare", help="train minigrad and torch in lockstep and report every difference",
+                            description=compare.__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    compare.add_args(p)
+    p.set_defaults(run=compare.run)
+    return parser
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
+    try:
+        status = args.run(args)
+    except KeyboardInterrupt:
+        print("\ninterrupted", file=sys.stderr)
+        return 130
+    return status if isinstance(status, int) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,122 @@
+"""`minigrad train`: the tutorial's training run, in minigrad (or torch), with exact checkpoint and resume.
+
+A checkpoint holds the model, the optimizer, the global RNG state, and the position: the epoch, the number of
+batches of it already trained, and the shuffle generator's state at the START of that epoch. Resuming sets the
+generator back to that state, so the epoch's permutation is drawn again identically, skips the batches already
+trained, and continues: a run killed at any moment and resumed ends with the same bits as one never interrupted.
+Checkpoints are written after every epoch and every --checkpoint-every batches, to a temporary file then renamed.
+"""
+import os
+import time
+
+from .common import (Progress, add_common_args, evaluate, framework, load_datasets, make_model, make_optimizer,
+                     resolve_device, test_error_line)
+
+# settings that must match between a checkpoint and the run resuming it, or the result would not be the same run
+_SAME_RUN = ("framework", "batch_size", "lr", "optimizer", "momentum", "seed", "limit")
+
+
+def add_args(p):
+    add_common_args(p)
+    p.add_argument("--framework", choices=["minigrad", "torch"], default="minigrad",
+                   help="train with minigrad (default) or with the torch reference")
+    p.add_argument("--device", default=None,
+                   help="torch only: cuda, mps or cpu (default: the tutorial's choice, cuda then mps then cpu)")
+    p.add_argument("--checkpoint", default=None, metavar="PATH",
+                   help="save model, optimizer, RNG and position here after every epoch (and every "
+                        "--checkpoint-every batches)")
+    p.add_argument("--checkpoint-every", type=int, default=100, metavar="N",
+                   help="also checkpoint every N batches within an epoch (default: 100; 0 = only after epochs)")
+    p.add_argument("--resume", action="store_true",
+                   help="continue from --checkpoint if it exists (bit-identical to an uninterrupted run)")
+
+
+def save_atomic(fw, obj, path):
+    """Write to PATH.tmp, flush it to disk, then rename over PATH: a kill leaves the old or the new file, whole."""
+    tmp = f"{path}.tmp"
+    fw.save(obj, tmp)
+    with open(tmp, "rb+") as f:
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+def _config(args):
+    return {key: getattr(args, key) for key in _SAME_RUN}
+
+
+def load_checkpoint(fw, path, args):
+    if fw.__name__ == "torch":
+        ckpt = fw.load(path, map_location="cpu", weights_only=True)
+    else:
+        ckpt = fw.load(path)
+    saved = ckpt["config"]
+    mismatched = [f"{key}: checkpoint {saved.get(key)!r}, now {value!r}"
+                  for key, value in _config(args).items() if saved.get(key) != value]
+    if mismatched:
+        raise SystemExit(f"--resume: {path} was written by a different run ({'; '.join(mismatched)}); "
+                         "use the same settings or another --checkpoint path")
+    return ckpt
+
+
+def run(args):
+    fw = framework(args.framework)
+    device = resolve_device(args.framework, args.device)
+    fw.manual_seed(args.seed)
+    model = make_model(args.framework, device)
+    loss_fn = fw.nn.CrossEntropyLoss()
+    optimizer = make_optimizer(fw, model.parameters(), args)
+
+    train_data, test_data = load_datasets(args.framework, args.data_dir, args.limit, args.test_limit)
+    DataLoader = fw.utils.data.DataLoader
+    generator = fw.Generator().manual_seed(args.seed)  # the shuffle's own stream, saved in checkpoints
+    train_loader = DataLoader(train_data, batch_size=args.batch_size, shuffle=True, generator=generator)
+    test_loader = DataLoader(test_data, batch_size=args.batch_size)
+
+    start_epoch, skip = 0, 0
+    if args.resume and args.checkpoint and os.path.exists(args.checkpoint):
+        ckpt = load_checkpoint(fw, args.checkpoint, args)
+        model.load_state_dict(ckpt["model"])
+        optimizer.load_state_dict(ckpt["optimizer"])
+        fw.set_rng_state(ckpt["rng_state"])
+        generator.set_state(ckpt["generator_state"])
+        start_epoch, skip = int(ckpt["epoch"]), int(ckpt["batch"])
+        print(f"Resuming from {args.checkpoint}: epoch {start_epoch + 1}, batch {skip}")
+    elif args.resume:
+        print(f"--resume: no checkpoint at {args.checkpoint}, starting from scratch")
+
+    def checkpoint(epoch, batch, generator_state):
+        if args.checkpoint:
+            save_atomic(fw, {"model": model.state_dict(), "optimizer": optimizer.state_dict(),
+                             "rng_state": fw.get_rng_state(), "generator_state": generator_state,
+                             "epoch": epoch, "batch": batch, "config": _config(args)}, args.checkpoint)
+
+    size = len(train_loader.dataset)
+    for epoch in range(start_epoch, args.epochs):
+        print(f"Epoch {epoch + 1}\n-------------------------------")
+        epoch_state = generator.get_state()  # the permutation of this epoch is drawn from here
+        progress = Progress(size, label=f"epoch {epoch + 1}/{args.epochs} ")
+        progress.done = min(skip * args.batch_size, size)
+        start = time.perf_counter()
+        model.train()
+        for batch, (X, y) in enumerate(train_loader):
+            if batch < skip:
+                continue  # trained before the interruption; its samples were drawn to keep the order
+            X, y = X.to(device), y.to(device)
+            loss = loss_fn(model(X), y)
+            loss.backward()
+            optimizer.step()
+            optimizer.zero_grad()
+            progress.update(batch, len(X), loss.item())
+            done = batch + 1
+            if args.checkpoint_every and done % args.checkpoint_every == 0 and done < len(train_loader):
+                checkpoint(epoch, done, epoch_state)
+        progress.close()
+        seconds = time.perf_counter() - start
+        trained = size - min(skip * args.batch_size, size)
+        skip = 0
+        correct, test_loss, _ = evaluate(fw, model, test_loader, loss_fn, device)
+        print(f"trained {trained} samples in {seconds:.1f} s ({trained / max(seconds, 1e-9):.0f} samples/s)")
+        print(test_error_line(correct, test_loss))
+        checkpoint(epoch + 1, 0, generator.get_state())
+    print("Done!")
+    return model
