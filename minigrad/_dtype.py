@@ -50,11 +50,11 @@ def from_numpy_dtype(np_dtype):
 
 
 def to_np(d):
-    """A NumPy dtype from a minigrad dtype, a Python type (float/int/bool) or a NumPy dtype."""
+    """A NumPy dtype from a minigrad dtype, a Python type (float -> float64, int -> int64, bool) or a NumPy dtype."""
     if isinstance(d, dtype):
         return d.np
-    if d is builtins.float:
-        return float32.np
+    if d is builtins.float:  # a Python float is a double, and torch reads dtype=float as float64
+        return float64.np
     if d is builtins.int:
         return int64.np
     if d is builtins.bool:

@@ -27,7 +27,9 @@ class device:
 
     def __init__(self, type="cpu", index=None):  # noqa: A002 - torch's name
         if isinstance(type, device):
-            type = type.type
+            type, index = type.type, type.index
+        elif isinstance(type, builtins.int) and not isinstance(type, builtins.bool):  # device(0) is cuda:0
+            type, index = "cuda", type
         type = str(type)
         if ":" in type:
             type, index = type.split(":", 1)
@@ -86,6 +88,26 @@ class Size(tuple):
 
     def numel(self):
         return builtins.int(np.prod(self, dtype=np.int64))
+
+    # slicing, concatenating and repeating a Size give a Size, as in torch
+    def __getitem__(self, index):
+        out = tuple.__getitem__(self, index)
+        return Size(out) if isinstance(index, slice) else out
+
+    def __add__(self, other):
+        if not isinstance(other, tuple):
+            return NotImplemented
+        return Size(tuple.__add__(self, other))
+
+    def __radd__(self, other):
+        if not isinstance(other, tuple):
+            return NotImplemented
+        return Size(tuple.__add__(other, self))
+
+    def __mul__(self, n):
+        return Size(tuple.__mul__(self, n))
+
+    __rmul__ = __mul__
 
 
 def _result_np_dtype(operands):
@@ -379,7 +401,7 @@ class Tensor:
         return tensor_repr(self)
 
     def __format__(self, spec):
-        if self.data.ndim == 0 and spec:
+        if self.data.ndim == 0:  # f"{t}" of a 0-dim tensor prints the number, as torch does
             return format(self.item(), spec)
         return object.__format__(self, spec) if spec else repr(self)
 
@@ -392,10 +414,16 @@ class Tensor:
         return builtins.bool(self.data)
 
     def __int__(self):
-        return builtins.int(self.item())
+        return builtins.int(self._python_scalar())
 
     def __float__(self):
-        return builtins.float(self.item())
+        return builtins.float(self._python_scalar())
+
+    def _python_scalar(self):
+        if self.data.size != 1:
+            raise ValueError(f"only one element tensors can be converted to Python scalars (got a tensor of shape "
+                             f"{list(self.data.shape)})")
+        return self.item()
 
     def __index__(self):
         if self.data.dtype.kind not in "iub" or self.data.size != 1:
@@ -421,7 +449,7 @@ class Tensor:
 
     def to(self, *args, dtype=None, device=None, copy=False, non_blocking=False):
         for a in args:
-            if isinstance(a, _dtype.dtype):
+            if isinstance(a, _dtype.dtype) or a is builtins.float or a is builtins.int or a is builtins.bool:
                 dtype = a
             elif isinstance(a, Tensor):
                 dtype = a.dtype
@@ -442,6 +470,12 @@ class Tensor:
     def type(self, dtype=None):
         if dtype is None:
             return self._type_name()
+        if isinstance(dtype, str) and dtype.endswith("Tensor"):  # x.type("torch.DoubleTensor")
+            names = {v: k for k, v in _TYPE_NAMES.items()}
+            short = dtype.rsplit(".", 1)[-1]
+            if short not in names:
+                raise ValueError(f"invalid type: {dtype!r}")
+            dtype = names[short]
         target = _dtype.to_np(dtype)
         if target == self.data.dtype:
             return self
