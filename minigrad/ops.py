@@ -740,6 +740,8 @@ def scatter_(self, dim, index, src=None, value=None, *, reduce=None):
     idx = index.data if isinstance(index, Tensor) else np.asarray(index)
     if idx.dtype != np.int64:
         raise RuntimeError(f"scatter_(): Expected dtype int64 for index, but got {idx.dtype}")
+    if idx.ndim == 0 and self.data.ndim == 1:  # torch counts a 0-dim index as 1-dim (the tutorial's one-hot)
+        idx = idx.reshape(1)
     if idx.ndim != self.data.ndim:
         raise RuntimeError("Index tensor must have the same number of dimensions as self tensor")
     if idx.size and (idx.min() < 0 or idx.max() >= self.data.shape[d]):
@@ -747,6 +749,7 @@ def scatter_(self, dim, index, src=None, value=None, *, reduce=None):
                            f"dimension {d} with size {self.data.shape[d]}")
     vals = value if src is None else _data(src)
     if isinstance(vals, np.ndarray):
+        vals = vals.reshape(1) if vals.ndim == 0 else vals  # a 0-dim src counts as 1-dim too
         vals = vals[tuple(slice(0, n) for n in idx.shape)]
     np.put_along_axis(self.data, idx, vals, axis=d)
     self._vc[0] += 1
