@@ -128,7 +128,7 @@ def where(condition, input=None, other=None):
     cond = condition.data if isinstance(condition, Tensor) else np.asarray(condition)
     if cond.dtype != np.bool_:
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype "
-                           f"{_dtype.from_numpy_dtype(cond.dtype).name.capitalize()}")
+                           f"{_scalar_type(cond.dtype)}")
     x, y = _operands(input, other)
     return E.Where.apply(cond, x, y)
 
@@ -230,11 +230,20 @@ class _MeanDim(R.Mean):
     node_name = "MeanBackward1"
 
 
+_SCALAR_TYPES = {"float16": "Half", "float32": "Float", "float64": "Double", "int8": "Char", "int16": "Short",
+                 "int32": "Int", "int64": "Long", "uint8": "Byte", "bool": "Bool"}
+
+
+def _scalar_type(np_dtype):
+    """torch's ScalarType name of a dtype, as its error messages print it: Float, Long, Bool."""
+    return _SCALAR_TYPES.get(np.dtype(np_dtype).name, str(np_dtype))
+
+
 def _need_float(input, what):
     if input.data.dtype.kind != "f":
         raise RuntimeError(
             f"{what}(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. "
-            f"Got: {_dtype.from_numpy_dtype(input.data.dtype).name.capitalize()}"
+            f"Got: {_scalar_type(input.data.dtype)}"
         )
 
 
@@ -246,6 +255,11 @@ def mean(input, dim=None, keepdim=False, *, dtype=None):
     return fn.apply(input, dim=_check_dims(input, dim), keepdim=keepdim)
 
 
+def _need_float_var(input):
+    if input.data.dtype.kind != "f":
+        raise RuntimeError("std and var only support floating point and complex dtypes")
+
+
 def _correction(unbiased, correction):
     if correction is not None:
         return correction
@@ -255,7 +269,7 @@ def _correction(unbiased, correction):
 def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     if isinstance(dim, builtins.bool):  # var(input, unbiased)
         dim, unbiased = None, dim
-    _need_float(input, "var")
+    _need_float_var(input)
     return R.Var.apply(input, dim=_check_dims(input, dim), correction=_correction(unbiased, correction),
                        keepdim=keepdim)
 
@@ -263,7 +277,7 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     if isinstance(dim, builtins.bool):
         dim, unbiased = None, dim
-    _need_float(input, "std")
+    _need_float_var(input)
     return R.Std.apply(input, dim=_check_dims(input, dim), correction=_correction(unbiased, correction),
                        keepdim=keepdim)
 
@@ -655,8 +669,8 @@ def _inplace(op, ufunc):
         _check_inplace(self)
         target = _result_np_dtype([self, other])
         if _dtype.category(target) > _dtype.category(self.data.dtype):
-            raise RuntimeError(f"result type {_dtype.from_numpy_dtype(target).name.capitalize()} can't be cast to the "
-                               f"desired output type {_dtype.from_numpy_dtype(self.data.dtype).name.capitalize()}")
+            raise RuntimeError(f"result type {_scalar_type(target)} can't be cast to the "
+                               f"desired output type {_scalar_type(self.data.dtype)}")
         recording = grad_mode._enabled and (self._requires_grad or (isinstance(other, Tensor) and other.requires_grad))
         if recording:  # self takes the out-of-place result (its saved arrays stay intact for backward)
             result = op(self, other, **kw)
@@ -790,4 +804,11 @@ _METHODS = dict(
 for _name, _fn in _METHODS.items():
     setattr(Tensor, _name, _fn)
 Tensor.T = property(lambda self: permute(self, *reversed(range(self.data.ndim))))
-Tensor.mT = property(lambda self: transpose(self, -2, -1))
+def _mT(self):
+    if self.data.ndim < 2:
+        raise RuntimeError(f"tensor.mT is only supported on matrices or batches of matrices. Got {self.data.ndim}-D "
+                           "tensor.")
+    return transpose(self, -2, -1)
+
+
+Tensor.mT = property(_mT)

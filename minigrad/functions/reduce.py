@@ -72,7 +72,7 @@ class Var(Function):
 
 
 class Std(Function):
-    """z = √var(x);   dz/dx = (x - x̄) / ((n - c) z)"""
+    """z = √var(x);   dz/dx = (x - x̄) / ((n - c) z)  (0 where z = 0, as torch)"""
 
     @staticmethod
     def forward(ctx, x, dim=None, correction=1, keepdim=False):
@@ -91,7 +91,8 @@ class Std(Function):
         centred, z = ctx.saved_tensors
         g = _expand_back(g, centred.shape, ctx.axes, ctx.keepdim)
         with np.errstate(divide="ignore", invalid="ignore"):
-            return g * centred / (z * centred.dtype.type(ctx.denom))
+            gx = g * centred / (z * centred.dtype.type(ctx.denom))
+        return np.where(z == 0, np.zeros((), gx.dtype), gx)
 
 
 class _Extreme(Function):

@@ -1,0 +1,157 @@
+"""Reductions against torch: whole-tensor and over dims (negative, tuples), keepdim, correction; max/min with
+(values, indices); amax/amin/logsumexp; softmax/log_softmax with huge logits; argmax/argmin/all/any."""
+import functools
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given
+from hypothesis import strategies as st
+
+import minigrad
+from parity import check_parity
+from strategies import (FLOATS, array_and_dim, arrays, dims, distinct_arrays, float_dtypes, keepdims, large_arrays,
+                        shapes)
+
+
+def parity(fn, *arrays, **kw):
+    return check_parity(functools.partial(fn, torch), functools.partial(fn, minigrad), *arrays, **kw)
+
+
+
+
+def tied_arrays(dt, shape):
+    """Values rounded to halves: ties in max/min/amax are common, so torch's even split of the gradient is tested."""
+    return arrays(dt, shape, -2, 2).map(lambda a: (np.round(a * 2) / 2).astype(a.dtype))
+
+
+@given(dt=float_dtypes, shape=shapes(), data=st.data())
+def test_whole_tensor_reductions(dt, shape, data):
+    x = data.draw(arrays(dt, shape))
+    parity(lambda L, a: a.sum(), x)
+    parity(lambda L, a: L.sum(a), x)
+    parity(lambda L, a: a.mean(), x)
+    if x.size > 1:
+        parity(lambda L, a: a.var(), x)
+        parity(lambda L, a: L.std(a), x)
+    parity(lambda L, a: a.var(unbiased=False), x)
+    parity(lambda L, a: a.std(correction=0), x)
+    t = data.draw(tied_arrays(dt, shape))
+    parity(lambda L, a: a.max(), t)
+    parity(lambda L, a: L.min(a), t)
+    parity(lambda L, a: L.amax(a), t)
+    parity(lambda L, a: a.amin(), t)
+
+
+@pytest.mark.parametrize("name", ["sum", "mean", "amax", "amin", "logsumexp"])
+@given(dt=float_dtypes, shape=shapes(min_dims=1), keepdim=keepdims, data=st.data())
+def test_over_dims(name, dt, shape, keepdim, data):
+    dim = data.draw(dims(len(shape)))
+    values = tied_arrays if name in ("amax", "amin") else arrays
+    x = data.draw(values(dt, shape))
+    parity(lambda L, a: getattr(L, name)(a, dim, keepdim=keepdim), x)
+    parity(lambda L, a: getattr(a, name)(dim=dim, keepdim=keepdim), x)
+
+
+@pytest.mark.parametrize("name", ["var", "std"])
+@given(dt=float_dtypes, shape=shapes(min_dims=1), keepdim=keepdims, correction=st.sampled_from([0, 1, 2]),
+       data=st.data())
+def test_var_std(name, dt, shape, keepdim, correction, data):
+    dim = data.draw(dims(len(shape)))
+    x = data.draw(arrays(dt, shape))
+    n = int(np.prod([shape[d] for d in ((dim,) if isinstance(dim, int) else dim)]))
+    if n - correction <= 0:
+        return  # inf/nan: test_var_std_degenerate
+    # float32: the centred sum loses ~log2(n) bits to cancellation in both libraries, in different orders
+    tol = dict(rtol=1e-4, atol=1e-5) if dt == np.float32 else {}
+    parity(lambda L, a: getattr(L, name)(a, dim, keepdim=keepdim, correction=correction), x, **tol)
+    parity(lambda L, a: getattr(a, name)(dim, unbiased=bool(correction), keepdim=keepdim), x, **tol)
+
+
+def test_var_std_degenerate():
+    """One element with correction 1: torch gives nan (and nan gradients); so must we, without raising."""
+    for dt in FLOATS:
+        x = np.array([1.5], dt)
+        parity(lambda L, a: a.var(), x)
+        parity(lambda L, a: a.std(0, keepdim=True), x)
+        parity(lambda L, a: a.std(correction=0), x)  # std 0: torch's gradient is 0 there, not nan
+
+
+@pytest.mark.parametrize("name", ["max", "min"])
+@given(dt=float_dtypes, keepdim=keepdims, data=st.data())
+def test_max_min_dim(name, dt, keepdim, data):
+    x = data.draw(distinct_arrays(dt, shapes(min_dims=1)))
+    dim = data.draw(dims(x.ndim, allow_tuple=False))
+    m, t = parity(lambda L, a: getattr(L, name)(a, dim, keepdim=keepdim), x)
+    assert m.values is m[0] and m.indices is m[1]
+    np.testing.assert_array_equal(m.indices.numpy(), t.indices.numpy())
+    parity(lambda L, a: getattr(a, name)(dim=dim, keepdim=keepdim).values, x)
+
+
+@pytest.mark.parametrize("name", ["max", "min", "argmax", "argmin"])
+def test_index_of_ties_is_the_first(name):
+    x = np.array([[1.0, 3.0, 3.0, 0.0], [2.0, 2.0, -1.0, -1.0]])
+    parity(lambda L, a: getattr(a, name)(1), x)
+    parity(lambda L, a: getattr(a, name)(0, keepdim=True), x)
+
+
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+@given(dt=float_dtypes, data=st.data())
+def test_softmax(name, dt, data):
+    x, dim = data.draw(array_and_dim(dt))
+    parity(lambda L, a: getattr(L, name)(a, dim), x)
+    parity(lambda L, a: getattr(a, name)(dim=dim), x)
+
+
+@pytest.mark.parametrize("name", ["softmax", "log_softmax", "logsumexp"])
+@given(dt=float_dtypes, data=st.data())
+def test_huge_logits(name, dt, data):
+    x, dim = data.draw(array_and_dim(dt, values=large_arrays))
+    # With logits 1e4 apart the gradient is a difference of near-equal float32 numbers: an absolute error of a few
+    # ulps of 1, not a relative one, is the right yardstick (torch's own kernel differs from NumPy's by that).
+    tol = dict(atol=1e-6) if dt == np.float32 else dict(atol=1e-12)
+    m, _ = parity(lambda L, a: getattr(L, name)(a, dim), x, **tol)
+    assert np.all(np.isfinite(m.detach().numpy()))
+
+
+@pytest.mark.parametrize("dt", FLOATS)
+def test_softmax_dtype_argument(dt):
+    x = np.linspace(-3, 3, 12).reshape(3, 4).astype(dt)
+    parity(lambda L, a: L.softmax(a, -1, dtype=L.float64), x)
+    parity(lambda L, a: a.log_softmax(0, dtype=L.float32), x, rtol=1e-6, atol=1e-7)  # a float32 result
+    parity(lambda L, a: a.sum(dtype=L.float64), x)
+
+
+@pytest.mark.parametrize("name", ["argmax", "argmin"])
+@given(shape=shapes(), keepdim=keepdims, data=st.data())
+def test_argmax_argmin(name, shape, keepdim, data):
+    x = data.draw(tied_arrays(np.float64, shape))
+    check_parity(lambda a: getattr(a, name)(), lambda a: getattr(a, name)(), x, grad=False)
+    dim = data.draw(dims(len(shape), allow_tuple=False))
+    check_parity(lambda a: getattr(torch, name)(a, dim, keepdim), lambda a: getattr(minigrad, name)(a, dim, keepdim),
+                 x, grad=False)
+
+
+@pytest.mark.parametrize("name", ["all", "any"])
+@given(shape=shapes(), keepdim=keepdims, data=st.data())
+def test_all_any(name, shape, keepdim, data):
+    x = data.draw(arrays(np.float64, shape, -1, 1).map(np.round))  # zeros are common
+    for arr in (x, x != 0):
+        check_parity(lambda a: getattr(a, name)(), lambda a: getattr(a, name)(), arr, grad=False)
+        if shape:
+            dim = data.draw(st.integers(-len(shape), len(shape) - 1))
+            check_parity(lambda a: getattr(a, name)(dim, keepdim), lambda a: getattr(a, name)(dim, keepdim), arr,
+                         grad=False)
+
+
+@given(shape=shapes())
+def test_integer_sum_is_int64_and_mean_refuses(shape):
+    x = np.arange(int(np.prod(shape))).reshape(shape).astype(np.int32)
+    check_parity(lambda a: a.sum(), lambda a: a.sum(), x, grad=False)
+    check_parity(lambda a: (a > 2).sum(), lambda a: (a > 2).sum(), x, grad=False)
+    with pytest.raises(RuntimeError, match="Input dtype must be either a floating point or complex dtype. Got: Long"):
+        minigrad.tensor([1, 2]).mean()
+    with pytest.raises(RuntimeError, match="Got: Bool"):
+        minigrad.tensor([True]).mean()
+    with pytest.raises(RuntimeError, match="std and var only support floating point and complex dtypes"):
+        minigrad.tensor([1, 2]).var()
