@@ -359,3 +359,22 @@ def test_load_state_dict_accepts_older_dicts_without_newer_options():
         p.grad = minigrad.ones(2)
         opt.step()
     assert opt.state[p]["step"].item() == 4.0
+
+
+def test_module_parameters_and_named_parameters_like_torch():
+    """Parameters straight from a module (a generator), or named, as torch.optim takes them."""
+    t_model, m_model = torch.nn.Linear(3, 2).double(), minigrad.nn.Linear(3, 2).double()
+    with torch.no_grad():
+        for name, m_p in m_model.named_parameters():
+            getattr(t_model, name).copy_(torch.from_numpy(m_p.detach().numpy().copy()))
+    t_opt = torch.optim.SGD(t_model.named_parameters(), lr=0.1, momentum=0.9, foreach=False)
+    m_opt = optim.SGD(m_model.named_parameters(), lr=0.1, momentum=0.9, foreach=False)
+    assert m_opt.state_dict()["param_groups"] == t_opt.state_dict()["param_groups"]
+    x = np.random.default_rng(6).standard_normal((5, 3))
+    for _ in range(5):
+        for model, opt, lib in ((t_model, t_opt, torch), (m_model, m_opt, minigrad)):
+            opt.zero_grad()
+            (model(lib.tensor(x)) ** 2).mean().backward()
+            opt.step()
+    _close(list(m_model.parameters()), list(t_model.parameters()), np.float64)
+    assert optim.Adam(m_model.parameters()).param_groups[0]["params"][0] is m_model.weight

@@ -368,3 +368,17 @@ def test_missing_file_and_bad_arguments(tmp_path):
     with pytest.raises(TypeError, match="never unpickles"):
         minigrad.load(path, pickle_module=object())
     assert math.isclose(minigrad.load(path, map_location=minigrad.device("cpu")), 1.0)
+
+
+def test_the_tutorials_save_and_load(tmp_path):
+    """torch's "Save and Load the Model": weights through state_dict; a whole module is refused (it would need
+    pickle), by name."""
+    model = minigrad.nn.Sequential(minigrad.nn.Linear(4, 3), minigrad.nn.ReLU(), minigrad.nn.Linear(3, 2))
+    minigrad.save(model.state_dict(), tmp_path / "model_weights.pth")
+    fresh = minigrad.nn.Sequential(minigrad.nn.Linear(4, 3), minigrad.nn.ReLU(), minigrad.nn.Linear(3, 2))
+    fresh.load_state_dict(minigrad.load(tmp_path / "model_weights.pth", weights_only=True))
+    fresh.eval()
+    _same(fresh.state_dict(), model.state_dict())
+    with pytest.raises(TypeError, match=r"cannot save the object of type minigrad\.nn\..*Sequential"):
+        minigrad.save(model, tmp_path / "model.pth")
+    assert os.listdir(tmp_path) == ["model_weights.pth"]
