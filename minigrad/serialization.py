@@ -25,6 +25,7 @@ Nodes are JSON objects with a "kind": {"kind": "none"}, {"kind": "bool"|"int"|"s
 "shape": [2, 3], "offset": byte offset in the payload, "nbytes": n} (+ "requires_grad" and "parameter" for tensors).
 """
 import base64
+import contextlib
 import hashlib
 import json
 import os
@@ -190,7 +191,8 @@ def save(obj, f):
     parent = os.path.dirname(path)
     if parent and not os.path.isdir(parent):
         raise RuntimeError(f"Parent directory {parent} does not exist.")
-    directory = parent or "."
+    path = os.path.realpath(path)  # through a symlink, as open() would write: the link stays a link
+    directory = os.path.dirname(path)
     mode = _new_file_mode(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=directory)
     try:
@@ -200,22 +202,16 @@ def save(obj, f):
             os.fsync(out.fileno())
         os.chmod(tmp, mode)
         os.replace(tmp, path)
-    except BaseException:
-        try:
+    except BaseException:  # an error, or Ctrl-C: the previous file stays, the temporary one goes
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
-        except FileNotFoundError:
-            pass
         raise
-    try:  # make the rename itself durable
+    with contextlib.suppress(OSError):  # make the rename itself durable (POSIX; elsewhere nothing to do)
         dir_fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(dir_fd)
-    except OSError:
-        pass
-    finally:
-        os.close(dir_fd)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
 
 
 # ---- load --------------------------------------------------------------------------------------------------------
@@ -232,8 +228,8 @@ def _foreign(name, head):
 
 def _read_exactly(f, n):
     chunks, got = [], 0
-    while got < n:
-        b = f.read(n - got)
+    while got < n:  # in chunks: a bogus length from a damaged header must not allocate it all at once
+        b = f.read(min(n - got, 1 << 26))
         if not b:
             break
         chunks.append(b)

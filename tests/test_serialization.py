@@ -382,3 +382,13 @@ def test_the_tutorials_save_and_load(tmp_path):
     with pytest.raises(TypeError, match=r"cannot save the object of type minigrad\.nn\..*Sequential"):
         minigrad.save(model, tmp_path / "model.pth")
     assert os.listdir(tmp_path) == ["model_weights.pth"]
+
+
+def test_saving_through_a_symlink_replaces_its_target(tmp_path):
+    (tmp_path / "real").mkdir()
+    target = tmp_path / "real" / "w.pth"
+    minigrad.save([1], target)
+    (tmp_path / "link.pth").symlink_to(target)
+    minigrad.save([2], tmp_path / "link.pth")
+    assert (tmp_path / "link.pth").is_symlink() and minigrad.load(target) == [2]
+    assert sorted(os.listdir(tmp_path / "real")) == ["w.pth"]
