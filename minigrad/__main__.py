@@ -1,15 +1,15 @@
-"""`minigrad train` and `minigrad compare` (also `python -m minigrad ...`)."""
+"""`minigrad train`, `minigrad compare` and `minigrad explain` (also `python -m minigrad ...`)."""
 import argparse
 import sys
 
 
 def build_parser():
-    from .cli import compare, train
+    from .cli import compare, explain, layers, train
 
     parser = argparse.ArgumentParser(
         prog="minigrad",
         description="Train PyTorch's FashionMNIST tutorial MLP with minigrad, and check it step by step against torch.")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="{train,compare}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{train,compare,explain}")
     p = commands.add_parser("train", help="train the tutorial MLP (minigrad or torch), with checkpoint and resume",
                             description=train.__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     train.add_args(p)
@@ -17,7 +17,12 @@ def build_parser():
     p = commands.add_parser("compare", help="train minigrad and torch in lockstep and report every difference",
                             description=compare.__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     compare.add_args(p)
-    p.set_defaults(run=compare.run)
+    layers.add_args(p)
+    p.set_defaults(run=layers.run_compare)
+    p = commands.add_parser("explain", help="narrate one backward pass of the tutorial MLP, node by node",
+                            description=explain.__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    explain.add_args(p)
+    p.set_defaults(run=explain.run)
     return parser
 
 

@@ -117,3 +117,19 @@ def test_gradient_argument_retain_graph_and_errors():
         explain(y, gradient=minigrad.ones(1, 2))
     with pytest.raises(RuntimeError, match="does not require grad"):
         explain(minigrad.ones(2).sum())
+
+
+def test_explain_command_on_the_tutorial_mlp(capsys):
+    from minigrad.__main__ import main
+
+    assert main(["explain", "--batch-size", "2", "--random-data"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("the tutorial MLP on a batch of 2 random images: loss ")
+    assert "[1] CrossEntropyLossBackward0" in out and "grad out : input 0 -> [2] AddmmBackward0: (2, 10)" in out
+    assert "AccumulateGrad  (linear_relu_stack.0.weight)" in out and "(512, 784)" in out
+    assert main(["explain", "--batch-size", "2", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["steps"][0]["node"] == "CrossEntropyLossBackward0" and len(data["steps"]) == 12
+    assert main(["explain", "--batch-size", "2", "--graph"]) == 0
+    dot = capsys.readouterr().out
+    assert dot.startswith("digraph backward {") and "linear_relu_stack.4.bias" in dot and "‖grad‖" in dot

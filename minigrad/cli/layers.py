@@ -8,6 +8,21 @@ largest gradient difference. With --strict, exit status 1 when any relative diff
 import minigrad
 
 
+def add_args(p):
+    p.add_argument("--layers", action="store_true",
+                   help="only compare the first batch, layer by layer: every module's output and output gradient, "
+                        "every parameter's gradient (reference.layers.compare_layers)")
+
+
+def run_compare(args):
+    """`minigrad compare`: the layer-by-layer table with --layers, else the lockstep training run."""
+    if args.layers:
+        return run(args)
+    from .compare import run as run_lockstep
+
+    return run_lockstep(args)
+
+
 def run(args):
     from reference.layers import compare_layers
 
