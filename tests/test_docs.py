@@ -34,3 +34,17 @@ def test_doc_examples(path):
     runner.run(test, out=out.append)
     assert runner.failures == 0, "".join(out)
     assert runner.tries == len(test.examples) > 0
+
+
+@pytest.mark.parametrize("path", DOCS, ids=lambda p: p.name)
+def test_doc_commands_exist(path):
+    """Every `python -m minigrad ...` the docs point at is a command the CLI accepts (tests elsewhere run them)."""
+    import shlex
+
+    from minigrad.__main__ import build_parser
+
+    commands = re.findall(r"`python -m minigrad ([^`]*)`", path.read_text())
+    assert commands or path.name != "tour.md"
+    for command in commands:
+        args = build_parser().parse_args(shlex.split(command))
+        assert callable(args.run), command
