@@ -11,6 +11,7 @@ from functools import partial
 
 import numpy as np
 
+from ..autograd import grad_mode
 from ..functions.nn import BackwardHookFunction, Pack
 from ..tensor import Tensor
 
@@ -146,3 +147,55 @@ class BackwardHook:
                                    f"expected {len(grad_input)}")
             grad_input = res
         return grad_input
+
+
+class HooksMixin:
+    """Module's hook registration, and the slow path of `Module.__call__` taken only when some hook is set."""
+
+    def _call_with_hooks(self, args, kwargs):
+        for hook_id, hook in list(self._forward_pre_hooks.items()):
+            if hook_id in self._forward_pre_hooks_with_kwargs:
+                res = hook(self, args, kwargs)
+                if res is not None:
+                    if not (isinstance(res, tuple) and len(res) == 2):
+                        raise RuntimeError("forward pre-hook must return None or a tuple of (new_args, new_kwargs), "
+                                           f"but got {res}.")
+                    args, kwargs = res
+            else:
+                res = hook(self, args)
+                if res is not None:
+                    args = res if isinstance(res, tuple) else (res,)
+        backward_hook = None
+        if self._backward_hooks and grad_mode._enabled:
+            backward_hook = BackwardHook(self, list(self._backward_hooks.values()))
+            args = backward_hook.setup_input_hook(args)
+        result = self.forward(*args, **kwargs)
+        for hook_id, hook in list(self._forward_hooks.items()):
+            if hook_id in self._forward_hooks_with_kwargs:
+                res = hook(self, args, kwargs, result)
+            else:
+                res = hook(self, args, result)
+            if res is not None:
+                result = res
+        if backward_hook is not None:
+            result = backward_hook.setup_output_hook(result)
+        return result
+
+    def register_forward_pre_hook(self, hook, *, prepend=False, with_kwargs=False):
+        """`hook(module, args)` -> None or new args (`hook(module, args, kwargs)` -> None or (args, kwargs))."""
+        handle = add_hook(self._forward_pre_hooks, hook, prepend, self._forward_pre_hooks_with_kwargs)
+        if with_kwargs:
+            self._forward_pre_hooks_with_kwargs[handle.id] = True
+        return handle
+
+    def register_forward_hook(self, hook, *, prepend=False, with_kwargs=False):
+        """`hook(module, args, output)` -> None or a new output; with_kwargs: `hook(module, args, kwargs, output)`."""
+        handle = add_hook(self._forward_hooks, hook, prepend, self._forward_hooks_with_kwargs)
+        if with_kwargs:
+            self._forward_hooks_with_kwargs[handle.id] = True
+        return handle
+
+    def register_full_backward_hook(self, hook, prepend=False):
+        """`hook(module, grad_input, grad_output)` -> None or a new grad_input, called during backward once the
+        gradients with respect to this call's tensor inputs are known. Both are tuples (None where no gradient)."""
+        return add_hook(self._backward_hooks, hook, prepend)
