@@ -1,4 +1,5 @@
 """detect_anomaly: a NaN/Inf made by a backward names its op and the line of user code that created it."""
+import os
 import warnings
 
 import numpy as np
@@ -28,7 +29,7 @@ def test_sqrt_of_negative_names_the_op_and_the_forward_line():
     assert msg.startswith("Function 'SqrtBackward0' returned nan values in its 0th output.")
     assert "Traceback of forward call" in msg
     assert "test_anomaly.py" in msg and "y = x.sqrt()  # the culprit" in msg
-    assert "minigrad/" not in msg.replace("minigrad.autograd", "")  # only the user's frames
+    assert os.path.dirname(minigrad.__file__) + os.sep not in msg  # only the user's frames, none of minigrad's
 
 
 def test_zero_times_inf_through_log_matches_torch():
