@@ -19,7 +19,8 @@ File layout, format version 1 (integers little-endian):
     D+P      32    SHA-256 of every byte before it
 
 Nodes are JSON objects with a "kind": {"kind": "none"}, {"kind": "bool"|"int"|"str", "value": v},
-{"kind": "float", "value": float.hex(v)} (exact, and inf/nan survive), {"kind": "bytes", "value": base64},
+{"kind": "float", "value": float.hex(v)} (exact; a NaN is {"bits": its 8 little-endian bytes in hex}),
+{"kind": "bytes", "value": base64},
 {"kind": "list"|"tuple"|"size", "items": [node, ...]}, {"kind": "dict"|"OrderedDict", "items": [[key, value], ...]},
 {"kind": "dtype", "value": "float32"}, and arrays: {"kind": "tensor"|"ndarray"|"npscalar", "dtype": "float32",
 "shape": [2, 3], "offset": byte offset in the payload, "nbytes": n} (+ "requires_grad" and "parameter" for tensors).
@@ -94,6 +95,8 @@ class _Encoder:
         if isinstance(obj, int):
             return {"kind": "int", "value": int(obj)}
         if isinstance(obj, float):
+            if obj != obj:  # NaN: float.hex says "nan"; its bits keep the sign and payload
+                return {"kind": "float", "bits": struct.pack("<d", obj).hex()}
             return {"kind": "float", "value": float(obj).hex()}
         if isinstance(obj, str):
             return {"kind": "str", "value": str(obj)}
@@ -299,9 +302,11 @@ class _Decoder:
             return value
         if kind == "float":
             try:
+                if "bits" in n:
+                    return struct.unpack("<d", bytes.fromhex(n["bits"]))[0]
                 return float.fromhex(n["value"])
-            except (KeyError, TypeError, ValueError):
-                raise self.bad(f"a float node holds {n.get('value')!r}") from None
+            except (KeyError, TypeError, ValueError, struct.error):
+                raise self.bad(f"a float node holds {n.get('value', n.get('bits'))!r}") from None
         if kind == "bytes":
             try:
                 return base64.b64decode(n["value"], validate=True)

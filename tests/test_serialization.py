@@ -344,6 +344,7 @@ def _forge(manifest=None, version=1, payload=b""):
     ({"root": {"kind": "dict", "items": [[{"kind": "list", "items": []}, {"kind": "none"}]]}}, "a dict key is a list"),
     ({"root": {"kind": "int", "value": "7"}}, "a int node holds '7'"),
     ({"root": {"kind": "float", "value": "nope"}}, "a float node holds 'nope'"),
+    ({"root": {"kind": "float", "bits": "7ff8"}}, "a float node holds '7ff8'"),
     ({"nothing": 1}, "no root object"),
 ])
 def test_forged_manifests_are_refused(tmp_path, manifest, fragment):
