@@ -1,5 +1,6 @@
 """Making tensors: from data (torch's dtype inference) and the factories (`zeros`, `randn`, `arange`, ...)."""
 import builtins
+import math
 
 import numpy as np
 
@@ -14,22 +15,25 @@ _PY_DTYPES = {builtins.bool: np.dtype(np.bool_), builtins.int: np.dtype(np.int64
 _SEQUENCES = (list, tuple, range)
 
 
-def _infer(data):
+def _infer(data, dtype=None):
     """torch.tensor's inference: bools -> bool, ints -> int64, floats -> float32, NumPy scalars and arrays keep their
     dtype; a nested sequence gets the promotion of all its leaves' dtypes ([1, 2.5] -> float32, [np.float64(1), 2.]
-    -> float64). Always a fresh array."""
+    -> float64). Always a fresh array. A given `dtype` (a NumPy dtype) is converted to straight from the data, so
+    Python floats reach float64 without a stop in float32."""
     if isinstance(data, Tensor):
-        return data.data.copy()
+        return data.data.astype(data.data.dtype if dtype is None else dtype)  # astype copies
     if isinstance(data, (np.ndarray, np.generic)):
         _dtype.from_numpy_dtype(data.dtype)
-        return np.array(data)
+        return np.array(data, dtype)
     if not isinstance(data, _SEQUENCES):
-        return np.array(data, _leaf_dtype(data))
+        return np.array(data, _leaf_dtype(data) if dtype is None else dtype)
     shape = _first_path_shape(data)
     dtypes = set()
     has_arrays = _scan(data, 0, shape, dtypes)
     result = np.dtype(np.float32)  # what an empty sequence gives
-    if dtypes:
+    if dtype is not None:
+        result = dtype
+    elif dtypes:
         result = dtypes.pop()
         for d in dtypes:
             result = _dtype.promote(result, d)
@@ -116,7 +120,7 @@ def _finish(arr, dtype, requires_grad, device=None):
 
 
 def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False):
-    return _finish(_infer(data), dtype, requires_grad, device)
+    return _finish(_infer(data, None if dtype is None else _dtype.to_np(dtype)), None, requires_grad, device)
 
 
 def as_tensor(data, dtype=None, device=None):
@@ -240,7 +244,14 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=Fa
     if all_ints:  # exact int64 arithmetic, beyond float64's 2**53
         arr = np.arange(start, end, step, dtype=np.int64)
     else:
-        arr = np.arange(start, end, step, dtype=np.float64)
+        n = builtins.int(math.ceil((builtins.float(end) - builtins.float(start)) / builtins.float(step)))
+        if np.dtype(target).kind in "iub":  # torch truncates start and step to the integer type first
+            arr = builtins.int(start) + builtins.int(step) * np.arange(n, dtype=np.int64)
+        else:
+            # start + i * step in one rounding, as torch's fused multiply-add (NumPy's own float arange adds a
+            # rounded delta instead, which drifts); a wider type stands in for the FMA
+            i = np.arange(n, dtype=np.longdouble)
+            arr = (np.longdouble(start) + np.longdouble(step) * i).astype(np.float64)
     return _finish(arr.astype(target, copy=False), None, requires_grad, device)
 
 
