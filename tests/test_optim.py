@@ -378,3 +378,11 @@ def test_module_parameters_and_named_parameters_like_torch():
             opt.step()
     _close(list(m_model.parameters()), list(t_model.parameters()), np.float64)
     assert optim.Adam(m_model.parameters()).param_groups[0]["params"][0] is m_model.weight
+
+
+@pytest.mark.parametrize("name, kw", [("SGD", dict(lr=0.01, momentum=0.9, nesterov=True, weight_decay=1e-4)),
+                                      ("Adam", dict(lr=1e-3, amsgrad=True)), ("AdamW", dict(lr=1e-3))])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_many_steps_stay_together(name, kw, dtype):
+    """300 steps: the per-step rounding differences do not grow into a drift."""
+    _run_parity(name, kw, dtype, [(8, 8), (8,)], seed=7, steps=300)
