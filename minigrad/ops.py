@@ -502,7 +502,8 @@ def cat(tensors, dim=0, *, out=None):
     tensors = list(tensors)
     if not tensors:
         raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
-    tensors = [t for t in tensors if not (t.data.ndim == 1 and t.data.size == 0)] or tensors[:1]
+    if builtins.any(t.data.ndim != 1 for t in tensors):  # torch's legacy rule: a (0,) tensor joins anything
+        tensors = [t for t in tensors if not (t.data.ndim == 1 and t.data.size == 0)] or tensors[:1]
     ref = tensors[0].data
     d = _dim(dim, ref.ndim)
     for i, t in enumerate(tensors):
@@ -642,7 +643,7 @@ def getitem(input, index):
             return S.Select.apply(input, idx)
         return S.Slice.apply(input, idx)
     except IndexError as e:
-        raise IndexError(f"index out of range: {e} (indexing a tensor of shape {list(input.data.shape)})") from None
+        raise IndexError(str(e).replace("axis", "dimension")) from None  # NumPy's words for torch's message
 
 
 def _check_inplace(t, what="an in-place operation"):
