@@ -22,6 +22,7 @@ import minigrad
 from .common import Progress, add_common_args, evaluate, load_datasets, make_model, make_optimizer, resolve_device
 from .drift import DriftTracker
 from .report import CRITERIA, check_criteria, print_epoch, write_json, write_png
+from .threads import set_threads
 
 
 def add_args(p):
@@ -37,6 +38,9 @@ def add_args(p):
     p.add_argument("--check-grads", action="store_true", help="also compare every gradient at every step")
     p.add_argument("--out", default=os.path.join("runs", "compare"), metavar="DIR",
                    help="where report.json and loss_drift.png go (default: runs/compare)")
+    p.add_argument("--threads", type=int, default=1,
+                   help="BLAS threads for each framework (default: 1; the two alternate every step, and two "
+                        "spinning thread pools on the same cores can slow both tenfold; 0 = the libraries' defaults)")
     p.add_argument("--strict", action="store_true",
                    help="exit with status 1 when a check of the final epoch fails (" + "; ".join(CRITERIA) + ")")
 
@@ -87,6 +91,7 @@ def _sync(device):
 def run(args):
     import torch
 
+    threads = set_threads(args.threads, torch) if args.threads > 0 else {}
     device = resolve_device("torch", args.device)
     t_model, m_model = shared_models(args, device)
     t_opt = make_optimizer(torch, t_model.parameters(), args)
@@ -103,7 +108,8 @@ def run(args):
     config = {key: getattr(args, key) for key in ("epochs", "batch_size", "lr", "optimizer", "momentum", "seed",
                                                    "limit", "test_limit", "init", "tolerance", "check_grads")}
     config.update(device=str(device), train_samples=len(train_data), test_samples=len(test_data),
-                  steps_per_epoch=len(loader), torch_version=torch.__version__, numpy_version=np.__version__)
+                  steps_per_epoch=len(loader), torch_version=torch.__version__, numpy_version=np.__version__,
+                  threads=threads or "library defaults")
     print(f"Comparing minigrad with torch {torch.__version__} on {device}: {len(train_data)} training images, "
           f"{len(test_data)} test images, {args.epochs} epoch(s) of {len(loader)} steps, batch {args.batch_size}, "
           f"{args.optimizer} lr {args.lr}")

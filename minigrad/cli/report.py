@@ -67,11 +67,11 @@ def write_png(report, path):
     top.set_ylabel("training loss (per step)")
     top.set_title("minigrad vs torch in lockstep: same initial weights, same batches")
     top.legend()
-    tiny = 1e-12  # exact agreement would vanish from a log scale
-    bottom.semilogy(x, [max(v, tiny) for v in steps["loss_rel_diff"]], lw=0.6, color="tab:green",
-                    label="loss: |minigrad - torch| / |torch|")
-    bottom.semilogy(x, [max(v, tiny) for v in steps["param_max_rel_diff"]], lw=1.2, color="tab:red",
-                    label="parameters: max |minigrad - torch| / max |torch| (worst tensor)")
+    floor = 1e-10  # exact agreement (a difference of 0) is drawn on this line, which a log scale can show
+    bottom.semilogy(x, [max(v, floor) for v in steps["loss_rel_diff"]], ".", ms=1.5, color="tab:green",
+                    label=f"loss: |minigrad - torch| / |torch| (0 drawn at {floor:g})")
+    bottom.semilogy(x, [max(v, floor) for v in steps["param_max_rel_diff"]], lw=1.4, color="tab:red",
+                    label="parameters: max |minigrad - torch| / max |torch|, worst tensor")
     bottom.axhline(report["config"]["tolerance"], color="gray", ls=":", label="--tolerance")
     per_epoch = report["config"]["steps_per_epoch"]
     for e in range(1, len(report["epochs"])):
@@ -79,7 +79,7 @@ def write_png(report, path):
             ax.axvline(e * per_epoch + 0.5, color="lightgray", lw=0.8)
     bottom.set_xlabel("step")
     bottom.set_ylabel("relative difference")
-    bottom.legend(fontsize=8)
+    bottom.legend(fontsize=8, loc="upper left", framealpha=0.9)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)

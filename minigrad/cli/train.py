@@ -11,6 +11,7 @@ import time
 
 from .common import (Progress, add_common_args, evaluate, framework, load_datasets, make_model, make_optimizer,
                      resolve_device, test_error_line)
+from .threads import set_threads
 
 # settings that must match between a checkpoint and the run resuming it, or the result would not be the same run
 _SAME_RUN = ("framework", "batch_size", "lr", "optimizer", "momentum", "seed", "limit")
@@ -27,6 +28,8 @@ def add_args(p):
                         "--checkpoint-every batches)")
     p.add_argument("--checkpoint-every", type=int, default=100, metavar="N",
                    help="also checkpoint every N batches within an epoch (default: 100; 0 = only after epochs)")
+    p.add_argument("--threads", type=int, default=0,
+                   help="BLAS threads (NumPy's OpenBLAS, or torch's pool); default 0: the library's default")
     p.add_argument("--resume", action="store_true",
                    help="continue from --checkpoint if it exists (bit-identical to an uninterrupted run)")
 
@@ -60,6 +63,8 @@ def load_checkpoint(fw, path, args):
 
 def run(args):
     fw = framework(args.framework)
+    if args.threads > 0:
+        set_threads(args.threads, fw if args.framework == "torch" else None)
     device = resolve_device(args.framework, args.device)
     fw.manual_seed(args.seed)
     model = make_model(args.framework, device)
