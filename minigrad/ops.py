@@ -25,6 +25,9 @@ def add(input, other, *, alpha=1, out=None):
 def sub(input, other, *, alpha=1, out=None):
     if alpha != 1:
         other = other * alpha
+    if not isinstance(input, Tensor) and isinstance(other, Tensor) and out is None:  # number - tensor
+        c, y = _operands(input, other)
+        return E.RSub.apply(y, c)
     return _out(_binary(E.Sub, input, other), out)
 
 
@@ -130,7 +133,7 @@ def where(condition, input=None, other=None):
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype "
                            f"{_scalar_type(cond.dtype)}")
     x, y = _operands(input, other)
-    return E.Where.apply(cond, x, y)
+    return E.Where.apply(x, y, cond)
 
 
 def _compare(ufunc):
@@ -434,7 +437,16 @@ def squeeze(input, dim=None):
     else:
         dims = {_dim(d, len(shape)) for d in ((dim,) if isinstance(dim, builtins.int) else dim)}
         new = tuple(s for i, s in enumerate(shape) if not (i in dims and s == 1))
-    return S.Squeeze.apply(input, new)
+    fn = _SqueezeAll if dim is None else (S.Squeeze if isinstance(dim, builtins.int) else _SqueezeDims)
+    return fn.apply(input, new)
+
+
+class _SqueezeAll(S.Squeeze):  # torch names the three overloads' nodes apart
+    node_name = "SqueezeBackward0"
+
+
+class _SqueezeDims(S.Squeeze):
+    node_name = "SqueezeBackward2"
 
 
 def unsqueeze(input, dim):
@@ -597,7 +609,16 @@ def matmul(input, other, *, out=None):
                                f"batch shapes {list(a.shape[:-2])} and {list(b.shape[:-2])} cannot be broadcast") from None
     if a.ndim == 2 and b.ndim == 2:
         return _out(M.Mm.apply(input, other), out)
-    return _out(M.MatMul.apply(input, other), out)
+    fn = _Dot if a.ndim == 1 and b.ndim == 1 else (_Mv if a.ndim == 2 and b.ndim == 1 else M.MatMul)
+    return _out(fn.apply(input, other), out)
+
+
+class _Dot(M.MatMul):  # the nodes torch records for vector·vector and matrix@vector
+    node_name = "DotBackward0"
+
+
+class _Mv(M.MatMul):
+    node_name = "MvBackward0"
 
 
 mm = matmul
@@ -794,7 +815,7 @@ _METHODS = dict(
     add_=add_, sub_=sub_, mul_=mul_, div_=div_, zero_=zero_, fill_=fill_, copy_=copy_, clamp_=clamp_,
     clip_=clamp_, uniform_=uniform_, normal_=normal_, scatter_=scatter_, scatter=scatter, where=lambda self, c, o:
     where(c, self, o),
-    __add__=add, __radd__=_rev(add), __sub__=sub, __rsub__=_rev(sub), __mul__=mul, __rmul__=_rev(mul),
+    __add__=add, __radd__=add, __sub__=sub, __rsub__=_rev(sub), __mul__=mul, __rmul__=mul,
     __truediv__=div, __rtruediv__=_rev(div), __pow__=pow, __rpow__=_rev(pow), __matmul__=matmul,
     __rmatmul__=_rev(matmul), __neg__=neg, __abs__=abs, __eq__=eq, __ne__=ne, __lt__=lt, __le__=le, __gt__=gt,
     __ge__=ge, __getitem__=getitem, __setitem__=setitem, __iadd__=add_, __isub__=sub_, __imul__=mul_,

@@ -41,6 +41,12 @@ class Node:
         self._saved = arrays
 
     @property
+    def needs_input_grad(self):
+        """torch's ctx.needs_input_grad, read in backward: one bool per input, True where a gradient is wanted. A
+        backward may skip the work for the others (the first Linear's input gradient is the largest matmul)."""
+        return tuple(f is not None for f, _ in self.next_functions)
+
+    @property
     def saved_tensors(self):
         if self._saved is None:
             raise RuntimeError(_FREED)
@@ -87,6 +93,8 @@ class Function:
 
     node_name = None  # torch's grad_fn name; defaults to f"{cls.__name__}Backward0"
     is_view = False   # the output aliases the first input: it shares that input's version counter
+    inputs = None     # how many leading positional args are graph inputs (None: all); the rest (a shape, a dim,
+                      # an exponent) get no edge in next_functions, as in torch
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -117,7 +125,7 @@ class Function:
         if record:
             # one pass over the inputs: the edge each gradient flows into, and the (shape, dtype) it is summed to
             edges, meta = [], []
-            for a, arr in zip(args, arrays):
+            for a, arr in zip(args[:cls.inputs] if cls.inputs else args, arrays):
                 edges.append((a._node() if isinstance(a, Tensor) else None, 0))
                 meta.append((arr.shape, arr.dtype) if isinstance(arr, np.ndarray) else None)
             ctx.next_functions = tuple(edges)

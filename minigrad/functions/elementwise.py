@@ -28,6 +28,21 @@ class Sub(Function):
         return g, -g
 
 
+class RSub(Function):
+    """z = c - y for a number c (`1 - x`);   dz/dy = -1"""
+
+    node_name = "RsubBackward1"
+    inputs = 1
+
+    @staticmethod
+    def forward(ctx, y, c):
+        return c - y
+
+    @staticmethod
+    def backward(ctx, g):
+        return -g
+
+
 class Mul(Function):
     """z = x * y;   dz/dx = y,   dz/dy = x"""
 
@@ -72,6 +87,8 @@ class Neg(Function):
 
 class Pow(Function):
     """z = x ** e with a constant e;   dz/dx = e * x^(e-1)"""
+
+    inputs = 1
 
     @staticmethod
     def forward(ctx, x, e):
@@ -308,10 +325,12 @@ def _split_ties(g, x_wins, tie):
 
 
 class Where(Function):
-    """z = cond ? x : y;   dz/dx = cond,   dz/dy = not cond"""
+    """z = cond ? x : y;   dz/dx = cond,   dz/dy = not cond  (cond comes last: it is no graph input)"""
+
+    inputs = 2
 
     @staticmethod
-    def forward(ctx, cond, x, y):
+    def forward(ctx, x, y, cond):
         ctx.save_for_backward(cond)
         return np.where(cond, x, y)
 
@@ -319,7 +338,7 @@ class Where(Function):
     def backward(ctx, g):
         (cond,) = ctx.saved_tensors
         zero = np.zeros((), g.dtype)
-        return None, np.where(cond, g, zero), np.where(cond, zero, g)
+        return np.where(cond, g, zero), np.where(cond, zero, g)
 
 
 class Cast(Function):

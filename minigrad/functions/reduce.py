@@ -138,6 +138,8 @@ class MinAll(_Extreme):
 class _ExtremeDim(Function):
     """max/min over one dim -> (values, indices); the gradient goes to the chosen index only."""
 
+    inputs = 1
+
     arg = None
 
     @classmethod
@@ -175,6 +177,8 @@ class MinDim(_ExtremeDim):
 
 class LogSumExp(Function):
     """z = log Σ e^x over dims (computed around the max);   dz/dx = e^(x - z) = softmax(x)"""
+
+    node_name = "LogsumexpBackward0"
 
     @staticmethod
     def forward(ctx, x, dim, keepdim=False):

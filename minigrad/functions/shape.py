@@ -8,6 +8,7 @@ class View(Function):
     """z = x with a new shape;   dx = g reshaped back"""
 
     is_view = True
+    inputs = 1
 
     @staticmethod
     def forward(ctx, x, shape):
@@ -31,6 +32,7 @@ class Transpose(Function):
     """z = x with dims d0 and d1 swapped;   dx = g with them swapped back"""
 
     is_view = True
+    inputs = 1
 
     @staticmethod
     def forward(ctx, x, dim0, dim1):
@@ -50,6 +52,7 @@ class Permute(Function):
     """z = x with dims reordered;   dx = g with the inverse order"""
 
     is_view = True
+    inputs = 1
 
     @staticmethod
     def forward(ctx, x, dims):
@@ -65,6 +68,7 @@ class Expand(Function):
     """z = x broadcast to a bigger shape (no copy);   dx = g summed over the broadcast dims (the engine does it)"""
 
     is_view = True
+    inputs = 1
 
     @staticmethod
     def forward(ctx, x, shape):
@@ -77,6 +81,8 @@ class Expand(Function):
 
 class Index(Function):
     """z = x[index];   dx = g scattered back into zeros, repeated indices adding up"""
+
+    inputs = 1
 
     @staticmethod
     def forward(ctx, x, index, advanced=False):
