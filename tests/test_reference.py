@@ -102,7 +102,20 @@ def test_torchvision_reads_the_same_images_as_minigrad(fashion_root, monkeypatch
             assert ty == my and _bits(tx) == _bits(mx)  # ToTensor: the same float32 bits
 
 
-def test_a_minigrad_trained_model_scores_the_same_in_torch(fashion_root, monkeypatch, capsys):
+@pytest.fixture
+def one_thread():
+    """One BLAS thread each for NumPy and torch while the test trains (two pools on 2 busy cores crawl)."""
+    from minigrad.cli.threads import get_blas_threads, set_threads
+
+    blas, torch_threads = get_blas_threads(), torch.get_num_threads()
+    set_threads(1, torch)
+    yield
+    if blas is not None:
+        set_threads(blas)
+    torch.set_num_threads(torch_threads)
+
+
+def test_a_minigrad_trained_model_scores_the_same_in_torch(fashion_root, monkeypatch, capsys, one_thread):
     from minigrad.utils.data import DataLoader, Subset
     from minigrad.vision import datasets, transforms
     from reference.data import fashion_mnist
