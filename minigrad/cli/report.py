@@ -4,7 +4,9 @@ import os
 
 from .common import test_error_line
 
-# the acceptance criteria for one epoch of lockstep training on FashionMNIST (float32, batch 64, SGD)
+# the acceptance criteria for one epoch of lockstep training on FashionMNIST (float32, batch 64, SGD lr 1e-3),
+# checked on the first epoch: later epochs drift further apart (see the report's per-epoch figures), as any two
+# float32 implementations that sum in different orders do once a ReLU flips on a near-zero input
 CRITERIA = ("largest per-step loss relative difference < 1e-4", "test accuracies within 0.1 points",
             ">= 99.8% of test predictions identical")
 
