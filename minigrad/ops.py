@@ -3,6 +3,7 @@
 Each function here is both `minigrad.<name>(tensor, ...)` and the method `Tensor.<name>(...)` (bound at the bottom).
 """
 import builtins
+import re
 
 import numpy as np
 
@@ -203,6 +204,10 @@ def _out(result, out):
     """`out=`: write the result into an existing tensor of the right shape."""
     if out is None:
         return result
+    if grad_mode._enabled and (result._requires_grad or out._requires_grad):
+        name = re.sub("Backward[0-9]*$", "", type(result.grad_fn).__name__).lower() if result.grad_fn else "op"
+        raise RuntimeError(f"{name}(): functions with out=... arguments don't support automatic differentiation, but "
+                           "one of the arguments requires grad.")
     if out.shape != result.shape:
         out.data = np.empty(result.data.shape, out.data.dtype)
     np.copyto(out.data, result.data, casting="same_kind")
@@ -668,17 +673,34 @@ def getitem(input, index):
 
 
 def _check_inplace(t, what="an in-place operation"):
-    if t._requires_grad and t.grad_fn is None and grad_mode._enabled:
+    if not grad_mode._enabled:
+        return
+    if t._requires_grad and t.grad_fn is None:
         raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+    base = getattr(t, "_view_base", None)
+    if base is not None:
+        while getattr(base, "_view_base", None) is not None:
+            base = base._view_base
+        if base.grad_fn is None:
+            raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
+        # torch rewrites the base's graph (CopySlices); without that the base's gradient would be silently wrong
+        raise NotImplementedError(
+            f"{what} on a view ({type(t.grad_fn).__name__}) of a tensor that requires grad: minigrad cannot rewrite "
+            "the base tensor's graph as torch does. Use an out-of-place op (where, cat, clone() first), or write "
+            "into the base tensor itself with base[index] = value."
+        )
 
 
 def setitem(input, index, value):
-    _check_inplace(input)
+    _check_inplace(input, "x[index] = value")
     idx, _ = _index_parts(index)
-    if isinstance(value, Tensor) and value.requires_grad and grad_mode._enabled:
-        raise NotImplementedError("minigrad does not differentiate through __setitem__; compute the value under "
-                                  "no_grad or build the tensor with where/cat")
-    input.data[idx] = _data(value)
+    if grad_mode._enabled and (input._requires_grad or (isinstance(value, Tensor) and value._requires_grad)):
+        # recorded like torch's CopySlices: input takes over the result's values and grad_fn
+        result = S.IndexPut.apply(input, value, idx)
+        np.copyto(input.data, result.data)
+        input.grad_fn, input._requires_grad = result.grad_fn, True
+    else:
+        input.data[idx] = _data(value)
     input._vc[0] += 1
 
 

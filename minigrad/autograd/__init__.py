@@ -41,12 +41,12 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     nodes = [t._node() for t in inputs]
     captured = run_backward(roots, root_grads, retain_graph=bool(retain_graph), capture=dict.fromkeys(nodes))
     result = []
-    for t, node in zip(inputs, nodes):
+    for i, (t, node) in enumerate(zip(inputs, nodes)):
         g = captured[node]
         if g is None:
             if not (allow_unused or materialize_grads):
-                raise RuntimeError("One of the differentiated Tensors appears to not have been used in the graph. "
-                                   "Set allow_unused=True if this is the desired behavior.")
+                raise RuntimeError(f"The differentiated Tensor at index {i} appears to not have been used in the "
+                                   "graph. Set allow_unused=True if this is the desired behavior.")
             result.append(Tensor._make(np.zeros(t.data.shape, t.data.dtype), None) if materialize_grads else None)
         else:
             result.append(Tensor._make(np.array(g, t.data.dtype), None))

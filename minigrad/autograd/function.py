@@ -4,6 +4,7 @@ Each Function subclass gets a node class named like torch's (`Mul` -> `MulBackwa
 it holds what forward saved, the edges to the nodes of its inputs (`next_functions`) and the input shapes that the
 engine unbroadcasts gradients to.
 """
+import re
 import weakref
 
 import numpy as np
@@ -55,9 +56,9 @@ class Node:
                 if box[0] != version:
                     raise RuntimeError(
                         "one of the variables needed for gradient computation has been modified by an inplace "
-                        f"operation: {_describe(what, self)}, is at version {box[0]}; expected version {version} "
-                        "instead. Hint: the backtrace further above can show the operation that failed to compute its "
-                        "gradient."
+                        f"operation: {_describe(what, self)} is at version {box[0]}; expected version {version} "
+                        "instead. Hint: enable anomaly detection to find the operation that failed to compute its "
+                        "gradient, with minigrad.autograd.set_detect_anomaly(True, check_nan=False)."
                     )
         return self._saved
 
@@ -122,6 +123,8 @@ class Function:
         out = Tensor._make(result, ctx if record else None)
         if cls.is_view and isinstance(args[0], Tensor) and np.may_share_memory(result, arrays[0]):
             out._vc = args[0]._vc
+            if record:  # in-place ops on this view must know what it aliases (see ops._check_inplace)
+                out._view_base = args[0]
         if record:
             # one pass over the inputs: the edge each gradient flows into, and the (shape, dtype) it is summed to
             edges, meta = [], []
@@ -157,21 +160,26 @@ def _version_watch(ctx, args, out):
     for arr in ctx._saved:
         for i, t in enumerate(args):
             if isinstance(t, _Tensor) and t.data is arr:
-                watched.append((t._vc, t._vc[0], (t.data.dtype, t.data.shape, f"input {i}")))
+                watched.append((t._vc, t._vc[0], (t.data.dtype, t.data.shape, t)))
                 break
         else:
             if arr is out.data:
-                watched.append((out._vc, out._vc[0], (out.data.dtype, out.data.shape, "output 0")))
+                watched.append((out._vc, out._vc[0], (out.data.dtype, out.data.shape, None)))
     return watched
 
 
 def _describe(what, node):
-    """'[torch.FloatTensor [2, 3]], which is output 0 of ExpBackward0' from a _version_watch description."""
+    """'[torch.FloatTensor [2, 3]], which is output 0 of Exp,' from a _version_watch description, in torch's words:
+    the tensor is named by the op that made it (for a saved input, its grad_fn now, after the in-place op); a leaf
+    by its type and size alone."""
     from ..tensor import Tensor
 
-    dtype, shape, role = what
+    dtype, shape, source = what  # source: the saved input tensor, or None for this node's own output
     name = Tensor._make(np.empty(0, dtype), None)._type_name()
-    return f"[{name} {list(shape)}], which is {role} of {type(node).__name__}"
+    maker = node if source is None else source.grad_fn
+    if maker is None:
+        return f"[{name} {list(shape)}]"
+    return f"[{name} {list(shape)}], which is output 0 of {re.sub(r'Backward[0-9]*$', '', type(maker).__name__)},"
 
 
 _Tensor = None

@@ -11,6 +11,11 @@ def is_grad_enabled():
 class _GradMode:
     mode = True
 
+    def __new__(cls, *args):
+        if len(args) == 1 and callable(args[0]) and cls in (no_grad, enable_grad):  # bare `@no_grad`, as torch allows
+            return cls()(args[0])
+        return super().__new__(cls)
+
     def __enter__(self):
         global _enabled
         self.prev, _enabled = _enabled, self.mode

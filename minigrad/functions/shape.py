@@ -99,6 +99,27 @@ class Index(Function):
         return out
 
 
+class IndexPut(Function):
+    """z = x with z[index] = v  (`x[index] = v`);   dx = g with g[index] zeroed,   dv = g[index] (the engine sums
+    it down to v's shape when v was broadcast)"""
+
+    node_name = "CopySlices"
+    inputs = 2
+
+    @staticmethod
+    def forward(ctx, x, v, index):
+        ctx.index = index
+        z = x.copy()
+        z[index] = v
+        return z
+
+    @staticmethod
+    def backward(ctx, g):
+        gx = g.copy()
+        gx[ctx.index] = 0
+        return gx, g[ctx.index]
+
+
 class Select(Index):
     is_view = True
 
