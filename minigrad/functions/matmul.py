@@ -58,8 +58,9 @@ class Linear(Function):
     @staticmethod
     def backward(ctx, g):
         x, w = ctx.saved_tensors
-        gx = g @ w  # (N, out) @ (out, in) -> (N, in)
+        need = ctx.needs_input_grad  # the first layer's input needs none: skip its (N, out) @ (out, in) product
+        gx = g @ w if need[0] else None  # (N, out) @ (out, in) -> (N, in)
         g2 = g.reshape(-1, g.shape[-1])
-        gw = g2.T @ x.reshape(-1, x.shape[-1])  # (out, N) @ (N, in) -> (out, in)
-        gb = g2.sum(axis=0)
+        gw = g2.T @ x.reshape(-1, x.shape[-1]) if need[1] else None  # (out, N) @ (N, in) -> (out, in)
+        gb = g2.sum(axis=0) if len(need) > 2 and need[2] else None
         return gx, gw, gb
