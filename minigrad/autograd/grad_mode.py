@@ -54,3 +54,8 @@ class set_grad_enabled(_GradMode):
 
     def __enter__(self):
         return self
+
+    def __call__(self, fn):
+        global _enabled
+        _enabled = self.prev  # as a decorator it switches the mode per call, not from now on (as torch)
+        return super().__call__(fn)
