@@ -92,6 +92,25 @@ def blas_threads():
     return (int(env), "env") if env else (os.cpu_count(), "default = cpu_count")
 
 
+def set_blas_threads(n):
+    """Set NumPy's OpenBLAS thread count now (the environment variable only counts before NumPy is imported)."""
+    try:
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(n, user_api="blas")
+        return True
+    except ImportError:
+        pass
+    for path in glob.glob(os.path.join(os.path.dirname(np.__file__) + ".libs", "*openblas*")):
+        lib = ctypes.CDLL(path)
+        for sym in ("scipy_openblas_set_num_threads64_", "openblas_set_num_threads64_", "openblas_set_num_threads"):
+            fn = getattr(lib, sym, None)
+            if fn is not None:
+                fn(ctypes.c_int(n))
+                return True
+    return False
+
+
 def machine_info(torch=None):
     n, how = blas_threads()
     info = {"cpu_count": os.cpu_count(), "numpy": np.__version__, "numpy_blas_threads": n,

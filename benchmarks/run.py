@@ -4,8 +4,10 @@
     python -m benchmarks.run --quick --out /tmp/b   # tiny configuration, seconds (the test suite runs this)
     python -m benchmarks.run --only epoch ops --threads 1
 
---threads sets NumPy's BLAS threads and torch's intra-op threads alike (before either is imported); without it
-both libraries use their defaults, and the report states what they were.
+--threads N sets NumPy's BLAS threads and torch's intra-op threads alike (before either is imported); 0 keeps both
+libraries' defaults. The default is 1 on machines with 4 cores or fewer: both libraries live in one process here, and
+OpenBLAS's and OpenMP's pools spin while waiting for work, so two pools of 2 threads on 2 cores slow each other (and
+torch's eager ops) by up to 10x. On bigger machines the default is the libraries' own. The report states the counts.
 """
 import argparse
 import os
@@ -24,7 +26,9 @@ def parse(argv):
     p = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__.split("\n")[0])
     p.add_argument("--quick", action="store_true", help="tiny configuration: checks the scripts run, in seconds")
     p.add_argument("--only", nargs="+", choices=BENCHMARKS, default=list(BENCHMARKS))
-    p.add_argument("--threads", type=int, default=None, help="BLAS / intra-op threads for both frameworks")
+    p.add_argument("--threads", type=int, default=None,
+                   help="BLAS / intra-op threads for both frameworks; 0: the libraries' defaults (default: 1 on "
+                        "machines with <= 4 cores, else 0)")
     p.add_argument("--out", default=os.path.dirname(os.path.abspath(__file__)),
                    help="where results.md, results.json and the charts go (default: benchmarks/)")
     return p.parse_args(argv)
@@ -32,6 +36,10 @@ def parse(argv):
 
 def main(argv=None):
     args = parse(argv)
+    if args.threads is None:
+        args.threads = 1 if (os.cpu_count() or 1) <= 4 else 0
+    if args.threads == 0:
+        args.threads = None
     if args.threads is not None:  # must happen before NumPy's OpenBLAS or torch's OpenMP start their pools
         for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
             os.environ[var] = str(args.threads)
@@ -43,6 +51,7 @@ def main(argv=None):
 
     if args.threads is not None:
         torch.set_num_threads(args.threads)
+        common.set_blas_threads(args.threads)
     cfg = QUICK if args.quick else FULL
     modules = dict(epoch=bench_epoch, pipeline=bench_pipeline, ops=bench_ops, scaling=bench_scaling,
                    memory=bench_memory)
