@@ -20,7 +20,7 @@ import numpy as np
 import minigrad
 
 from .common import Progress, add_common_args, evaluate, load_datasets, make_model, make_optimizer, resolve_device
-from .drift import DriftTracker
+from .drift import DriftTracker, tensor_error, torch_array
 from .report import CRITERIA, check_criteria, print_epoch, write_json, write_png
 from .threads import set_threads
 
@@ -38,6 +38,9 @@ def add_args(p):
     p.add_argument("--check-grads", action="store_true", help="also compare every gradient at every step")
     p.add_argument("--out", default=os.path.join("runs", "compare"), metavar="DIR",
                    help="where report.json and loss_drift.png go (default: runs/compare)")
+    p.add_argument("--float64", action="store_true",
+                   help="also train torch in float64 from the same start, and report how far each float32 run is "
+                        "from it: the yardstick for how much two float32 runs may differ")
     p.add_argument("--threads", type=int, default=1,
                    help="BLAS threads for each framework (default: 1; the two alternate every step, and two "
                         "spinning thread pools on the same cores can slow both tenfold; 0 = the libraries' defaults)")
@@ -61,6 +64,31 @@ class _TorchBatches:
 def _to_torch(X, y, device):
     import torch
     return torch.from_numpy(X.numpy()).to(device), torch.from_numpy(y.numpy()).to(device)
+
+
+class Float64Twin:
+    """torch in float64 from the same start and batches: float32 rounding alone is what separates either float32
+    run from it, so each one's distance from it says whether minigrad drifts more than torch itself does."""
+
+    def __init__(self, t_model, args):
+        import copy
+
+        import torch
+        self.model = copy.deepcopy(t_model).double()
+        self.opt = make_optimizer(torch, self.model.parameters(), args)
+        self.loss_fn = torch.nn.CrossEntropyLoss()
+
+    def step(self, Xt, yt):
+        loss = self.loss_fn(self.model(Xt.double()), yt)
+        loss.backward()
+        self.opt.step()
+        self.opt.zero_grad()
+
+    def distance(self, named_params):
+        """Largest relative difference (max |p - p64| / max |p64|, worst tensor) from this run's parameters."""
+        ref = dict(self.model.named_parameters())
+        return max(tensor_error(np.asarray(p.detach().cpu().numpy(), np.float64), torch_array(ref[name]))[1]
+                   for name, p in named_params)
 
 
 def shared_models(args, device):
@@ -106,7 +134,7 @@ def run(args):
     t_test = _TorchBatches(m_test, device)
 
     config = {key: getattr(args, key) for key in ("epochs", "batch_size", "lr", "optimizer", "momentum", "seed",
-                                                   "limit", "test_limit", "init", "tolerance", "check_grads")}
+                                                   "limit", "test_limit", "init", "tolerance", "check_grads", "float64")}
     config.update(device=str(device), train_samples=len(train_data), test_samples=len(test_data),
                   steps_per_epoch=len(loader), torch_version=torch.__version__, numpy_version=np.__version__,
                   threads=threads or "library defaults")
@@ -114,6 +142,7 @@ def run(args):
           f"{len(test_data)} test images, {args.epochs} epoch(s) of {len(loader)} steps, batch {args.batch_size}, "
           f"{args.optimizer} lr {args.lr}")
     tracker = DriftTracker(args.tolerance)
+    twin = Float64Twin(t_model, args) if args.float64 else None
     epochs = []
     for epoch in range(args.epochs):
         print(f"\nEpoch {epoch + 1}\n-------------------------------")
@@ -142,6 +171,8 @@ def run(args):
             t5 = time.perf_counter()
             m_time += (t1 - t0) + (t4 - t3)
             t_time += (t2 - t1) + (t5 - t4)
+            if twin is not None:
+                twin.step(Xt, yt)
             m_value = m_loss.item()
             tracker.losses(batch, m_value, t_loss.item())
             tracker.params(batch, pairs)
@@ -165,6 +196,9 @@ def run(args):
                   "accuracy_diff_points": 100 * (m_acc - t_acc),
                   "predictions_identical": float(np.mean(m_pred == t_pred)) if len(m_pred) else 1.0}
         record.update(tracker.epoch_summary(pairs))
+        if twin is not None:
+            record["float64_distance"] = {"minigrad": twin.distance(m_model.named_parameters()),
+                                          "torch": twin.distance(t_model.named_parameters())}
         epochs.append(record)
         print_epoch(record, tracker.first_exceeded)
 

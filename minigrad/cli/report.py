@@ -40,6 +40,10 @@ def print_epoch(record, first_exceeded):
     print(f"           test predictions identical {100 * record['predictions_identical']:.2f}%; accuracy diff "
           f"{record['accuracy_diff_points']:+.2f} points; minigrad/torch train time "
           f"{record['minigrad']['train_seconds'] / max(record['torch']['train_seconds'], 1e-9):.2f}x")
+    f64 = record.get("float64_distance")
+    if f64:
+        print(f"           distance from a float64 torch run (largest parameter rel diff): minigrad "
+              f"{f64['minigrad']:.2e}, torch {f64['torch']:.2e}")
     tol = first_exceeded["tolerance"] if first_exceeded else None
     print(f"tolerance{'' if tol is None else f' {tol:g}'}: {_fmt_exceeded(first_exceeded)}")
 
