@@ -43,6 +43,8 @@ def test_console_script_and_module_both_answer():
     for flag in ("--epochs", "--batch-size", "--lr", "--optimizer", "--momentum", "--seed", "--data-dir",
                  "--framework", "--device", "--checkpoint", "--resume", "--limit"):
         assert flag in out.stdout
+    out = subprocess.run([*cmd, "compare", "--help"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0 and "--tolerance" in out.stdout and "--check-grads" in out.stdout, out.stderr
     bad = subprocess.run([*cmd, "fly"], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert bad.returncode == 2 and "invalid choice: 'fly'" in bad.stderr
 

@@ -151,7 +151,7 @@ def add_common_args(p):
     p.add_argument("--momentum", type=float, default=0.0, help="SGD momentum (default: 0)")
     p.add_argument("--seed", type=int, default=0, help="seeds the initial weights and the shuffle (default: 0)")
     p.add_argument("--data-dir", default=None,
-                   help="FashionMNIST root (torchvision layout, gzipped or not); default $MINIGRAD_DATA or ./data, "
-                        "then Debian's dataset-fashion-mnist files")
+                   help="FashionMNIST root, torchvision's layout (ROOT/FashionMNIST/raw/, gzipped or not); default "
+                        "./data. Then $MINIGRAD_DATA and Debian's dataset-fashion-mnist files are searched")
     p.add_argument("--limit", type=int, default=None, help="train on the first N training samples only")
     p.add_argument("--test-limit", type=int, default=None, help="evaluate on the first N test samples only")

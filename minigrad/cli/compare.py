@@ -45,7 +45,8 @@ def add_args(p):
                    help="BLAS threads for each framework (default: 1; the two alternate every step, and two "
                         "spinning thread pools on the same cores can slow both tenfold; 0 = the libraries' defaults)")
     p.add_argument("--strict", action="store_true",
-                   help="exit with status 1 when a check on the first epoch fails (" + "; ".join(CRITERIA) + ")")
+                   help="exit with status 1 when a check on the first epoch fails ("
+                        + "; ".join(CRITERIA).replace("%", "%%") + ")")
 
 
 class _TorchBatches:
