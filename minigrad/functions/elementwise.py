@@ -119,8 +119,8 @@ class PowTensor(Function):
     @staticmethod
     def backward(ctx, g):
         x, y, z = ctx.saved_tensors
-        gx = g * y * x ** (y - 1)
         with np.errstate(divide="ignore", invalid="ignore"):
+            gx = np.where(y == 0, np.zeros((), g.dtype), g * y * x ** (y - 1))  # 0 ** 0: torch's 0, not 0 * inf
             gy = g * z * np.log(x)
         gy = np.where((x == 0) & (y >= 0), np.zeros((), gy.dtype), gy)
         return gx, gy
@@ -196,7 +196,10 @@ class Relu(Function):
     @staticmethod
     def backward(ctx, g):
         (z,) = ctx.saved_tensors
-        return np.where(z > 0, g, 0).astype(g.dtype, copy=False)
+        # a multiply by the 0/1 mask, not np.where: where branches on every element and a ReLU mask is a coin flip,
+        # so it ran 10x slower (130 µs vs 14 µs at (64, 512)); bool * float keeps g's dtype. `not z <= 0` rather
+        # than `z > 0`: a NaN passes its gradient through, as torch's threshold_backward does
+        return g * ~(z <= 0)
 
 
 class Sigmoid(Function):
@@ -277,10 +280,10 @@ class ClampTensor(Function):
     def backward(ctx, g):
         x, lo, hi = ctx.saved_tensors
         if hi is None:
-            g_x, g_lo = _split_ties(g, x > lo, x == lo)
+            g_x, g_lo = _split_ties(g, x < lo, x > lo, x == lo)
             return g_x, g_lo, None
         if lo is None:
-            g_x, g_hi = _split_ties(g, x < hi, x == hi)
+            g_x, g_hi = _split_ties(g, x > hi, x < hi, x == hi)
             return g_x, None, g_hi
         half = g.dtype.type(0.5)
         w_x = ((x > lo) & (x < hi)) + ((x == lo) & (x == hi))
@@ -291,7 +294,8 @@ class ClampTensor(Function):
 
 
 class Maximum(Function):
-    """z = max(x, y);   dz/dx = 1 where x > y, 1/2 where x = y, else 0 (and the mirror for y), as torch"""
+    """z = max(x, y);   dz/dx = 1/2 where x = y, 0 where x < y, else 1 (and the mirror for y), as torch: where
+    either is NaN, both get the whole gradient"""
 
     @staticmethod
     def forward(ctx, x, y):
@@ -301,11 +305,11 @@ class Maximum(Function):
     @staticmethod
     def backward(ctx, g):
         x, y = ctx.saved_tensors
-        return _split_ties(g, x > y, x == y)
+        return _split_ties(g, x < y, x > y, x == y)
 
 
 class Minimum(Function):
-    """z = min(x, y);   dz/dx = 1 where x < y, 1/2 where x = y, else 0 (and the mirror for y), as torch"""
+    """z = min(x, y);   dz/dx = 1/2 where x = y, 0 where x > y, else 1 (and the mirror for y), as torch"""
 
     @staticmethod
     def forward(ctx, x, y):
@@ -315,13 +319,15 @@ class Minimum(Function):
     @staticmethod
     def backward(ctx, g):
         x, y = ctx.saved_tensors
-        return _split_ties(g, x < y, x == y)
+        return _split_ties(g, x > y, x < y, x == y)
 
 
-def _split_ties(g, x_wins, tie):
-    wx = x_wins + 0.5 * tie
-    wx = wx.astype(g.dtype, copy=False)
-    return g * wx, g * (1 - wx)
+def _split_ties(g, x_loses, y_loses, tie):
+    """g to each side that did not lose, halved on a tie (masks as 0/1 weights: cheaper than nested np.where)."""
+    half = g.dtype.type(0.5)
+    wx = ~x_loses * (1 - half * tie)
+    wy = ~y_loses * (1 - half * tie)
+    return g * wx.astype(g.dtype, copy=False), g * wy.astype(g.dtype, copy=False)
 
 
 class Where(Function):
