@@ -23,7 +23,14 @@ def add(input, other, *, alpha=1, out=None):
     return _out(_binary(E.Add, input, other), out)
 
 
+def _is_bool(x):
+    return isinstance(x, (builtins.bool, np.bool_)) or (isinstance(x, Tensor) and x.data.dtype == np.bool_)
+
+
 def sub(input, other, *, alpha=1, out=None):
+    if _is_bool(input) or _is_bool(other):
+        raise NotImplementedError("Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
+                                  "trying to invert a mask, use the `~` or `logical_not()` operator instead.")
     if alpha != 1:
         other = other * alpha
     if not isinstance(input, Tensor) and isinstance(other, Tensor) and out is None:  # number - tensor
@@ -62,6 +69,9 @@ def true_divide(input, other):
 
 
 def neg(input):
+    if input.data.dtype == np.bool_:
+        raise NotImplementedError("Negation, the `-` operator, on a bool tensor is not supported. If you are trying "
+                                  "to invert a mask, use the `~` or `logical_not()` operator instead.")
     return E.Neg.apply(input)
 
 
@@ -309,9 +319,7 @@ def _extreme(whole, by_dim, name):
     def op(input, dim=None, keepdim=False, *, other=None):
         if isinstance(dim, Tensor):  # torch.max(a, b) is maximum
             return (maximum if name == "max" else minimum)(input, dim)
-        if input.data.size == 0:
-            raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
-                               "Specify the reduction dim with the 'dim' argument.")
+        _nonempty_dims(input, None if dim is None else _dim(dim, input.data.ndim), name)
         if dim is None:
             return whole.apply(input)
         values, indices = by_dim.apply(input, _dim(dim, input.data.ndim), keepdim=keepdim)
@@ -324,11 +332,26 @@ max = _extreme(R.MaxAll, R.MaxDim, "max")  # noqa: A001
 min = _extreme(R.MinAll, R.MinDim, "min")  # noqa: A001
 
 
+def _nonempty_dims(input, dims, name):
+    """torch's errors for a max-like reduction over nothing."""
+    shape = input.data.shape
+    if dims in (None, ()):
+        if input.data.size == 0:
+            raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0. Specify the "
+                               "reduction dim with the 'dim' argument.")
+        return
+    for d in ((dims,) if isinstance(dims, builtins.int) else dims) if shape else ():
+        if shape[d] == 0:
+            raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
+
+
 def amax(input, dim=(), keepdim=False):
+    _nonempty_dims(input, _check_dims(input, dim), "amax")
     return R.Amax.apply(input, dim=_check_dims(input, dim), keepdim=keepdim)
 
 
 def amin(input, dim=(), keepdim=False):
+    _nonempty_dims(input, _check_dims(input, dim), "amin")
     return R.Amin.apply(input, dim=_check_dims(input, dim), keepdim=keepdim)
 
 

@@ -242,3 +242,42 @@ def test_clamp_tensor_bounds_every_tie():
     parity(lambda L, a, b, c: L.clamp(a, b, c), *grid)
     parity(lambda L, a, b: L.clamp(a, min=b), *grid[:2])
     parity(lambda L, a, c: L.clamp(a, max=c), grid[0], grid[2])
+
+
+EDGE = {  # where torch picks a value for an undefined derivative, or NaN/inf flow through
+    "0 ** 0 (tensor exponent)": (lambda L, a, b: a ** b, [np.zeros(3), np.array([0.0, 1.0, 2.0])]),
+    "x ** 0 at 0": (lambda L, a: a ** 0.0, [np.zeros(3)]),
+    "sqrt at 0": (lambda L, a: a.sqrt(), [np.zeros(2)]),
+    "log at 0": (lambda L, a: a.log(), [np.array([0.0, 1.0])]),
+    "abs at 0": (lambda L, a: a.abs(), [np.array([0.0, -0.0, 1.0])]),
+    "divide by 0": (lambda L, a, b: a / b, [np.array([1.0, -1.0, 0.0]), np.zeros(3)]),
+    "exp overflow": (lambda L, a: a.exp(), [np.array([1000.0, -1000.0])]),
+    "relu of NaN": (lambda L, a: a.relu(), [np.array([1.0, np.nan, -1.0])]),
+    "maximum with NaN": (lambda L, a, b: L.maximum(a, b), [np.array([1.0, np.nan]), np.array([np.nan, 0.0])]),
+    "minimum with NaN": (lambda L, a, b: L.minimum(a, b), [np.array([1.0, np.nan]), np.array([np.nan, 0.0])]),
+    "clamp of NaN": (lambda L, a: a.clamp(0, 1), [np.array([0.5, np.nan])]),
+    "sigmoid extremes (float32)": (lambda L, a: a.sigmoid(), [np.array([-100.0, -20.0, 0, 20.0, 100.0], np.float32)]),
+    "zero-size product": (lambda L, a: a * 2 + a.exp(), [np.zeros((0, 3))]),
+    "where with a number": (lambda L, a: L.where(a > 0, a, 0.0), [np.linspace(-1, 1, 5)]),
+    "where with numbers first": (lambda L, a: L.where(a > 0, 1.0, a), [np.linspace(-1, 1, 5)]),
+    "scalar - 0-dim": (lambda L, a: 1.5 - a, [np.array(2.0)]),
+    "int ** negative float": (lambda L, a: a ** -1.0, [np.array([1, 2])]),
+    "float32 + NumPy float64 scalar": (lambda L, a: a + np.float64(0.1), [np.ones(2, np.float32)]),
+    "float32 * NumPy int64 scalar": (lambda L, a: a * np.int64(3), [np.ones(2, np.float32)]),
+    "uint8 + bool": (lambda L, a, b: a + b, [np.array([1, 2], np.uint8), np.array([True, False])]),
+    "int8 + uint8": (lambda L, a, b: a + b, [np.array([1, 2], np.int8), np.array([1, 2], np.uint8)]),
+}
+
+
+@pytest.mark.parametrize("name", EDGE)
+def test_edge_cases(name):
+    fn, arrs = EDGE[name]
+    parity(fn, *arrs)
+
+
+@pytest.mark.parametrize("fn", [lambda t: -t, lambda t: 1 - t], ids=["neg", "rsub"])
+def test_bool_arithmetic_refused_like_torch(fn):
+    with pytest.raises(Exception) as theirs:
+        fn(torch.tensor([True, False]))
+    with pytest.raises(type(theirs.value)):
+        fn(minigrad.tensor([True, False]))

@@ -155,3 +155,51 @@ def test_integer_sum_is_int64_and_mean_refuses(shape):
         minigrad.tensor([True]).mean()
     with pytest.raises(RuntimeError, match="std and var only support floating point and complex dtypes"):
         minigrad.tensor([1, 2]).var()
+
+
+EDGE = {  # name: (fn, input arrays) -- zero-size and 0-dim inputs, NaNs, -inf
+    "sum of empty": (lambda L, a: a.sum(), [np.zeros((0, 3))]),
+    "sum over empty dim": (lambda L, a: a.sum(0), [np.zeros((0, 3))]),
+    "mean over empty dim": (lambda L, a: a.mean(1), [np.zeros((2, 0))]),
+    "amax over non-empty dim": (lambda L, a: a.amax(1), [np.zeros((0, 3))]),
+    "softmax of empty": (lambda L, a: a.softmax(0), [np.zeros((0, 3))]),
+    "log_softmax of empty": (lambda L, a: a.log_softmax(1), [np.zeros((0, 3))]),
+    "logsumexp over empty dim": (lambda L, a: a.logsumexp(1), [np.zeros((2, 0))]),
+    "sum 0-dim over dim 0": (lambda L, a: a.sum(0), [np.array(2.0)]),
+    "amax 0-dim over dim -1": (lambda L, a: a.amax(-1, keepdim=True), [np.array(2.0)]),
+    "logsumexp 0-dim": (lambda L, a: a.logsumexp(0), [np.array(2.0)]),
+    "max 0-dim over dim": (lambda L, a: a.max(0), [np.array(2.0)]),
+    "softmax 0-dim": (lambda L, a: a.softmax(0), [np.array(2.0)]),
+    "var 0-dim": (lambda L, a: a.var(correction=0), [np.array(2.0)]),
+    "max with NaN": (lambda L, a: a.max(), [np.array([1.0, np.nan, 3.0])]),
+    "min with NaN": (lambda L, a: L.min(a), [np.array([1.0, np.nan, np.nan])]),
+    "max dim with NaN": (lambda L, a: a.max(1), [np.array([[1.0, np.nan], [2.0, 0.0]])]),
+    "logsumexp of -inf rows": (lambda L, a: a.logsumexp(1), [np.array([[-np.inf, -np.inf], [0.0, -np.inf]])]),
+    "log_softmax with -inf": (lambda L, a: a.log_softmax(1), [np.array([[0.0, -np.inf], [1.0, 2.0]])]),
+    "sum with dim=[0, 1]": (lambda L, a: a.sum([0, 1]), [np.arange(6.0).reshape(2, 3)]),
+    "integer max over dim": (lambda L, a: a.max(0), [np.arange(6).reshape(2, 3)]),
+    "integer amax": (lambda L, a: a.amax(), [np.arange(6).reshape(2, 3)]),
+    "integer softmax with dtype": (lambda L, a: a.softmax(0, dtype=L.float64), [np.arange(6).reshape(2, 3)]),
+    "mean of integers with dtype": (lambda L, a: a.mean(dtype=L.float64), [np.arange(5)]),
+}
+
+
+@pytest.mark.parametrize("name", EDGE)
+def test_edge_cases(name):
+    fn, arrs = EDGE[name]
+    parity(fn, *arrs)
+
+
+@pytest.mark.parametrize("fn,exc,msg", [
+    (lambda L: L.zeros(0, 3).amax(), RuntimeError, "amax\\(\\): Expected reduction dim to be specified for "
+                                                    "input.numel\\(\\) == 0"),
+    (lambda L: L.zeros(0, 3).amin(0), IndexError, "amin\\(\\): Expected reduction dim 0 to have non-zero size"),
+    (lambda L: L.zeros(2, 0).max(1), IndexError, "max\\(\\): Expected reduction dim 1 to have non-zero size"),
+    (lambda L: L.zeros(0).min(), RuntimeError, "min\\(\\): Expected reduction dim to be specified"),
+    (lambda L: L.zeros(2, 3).sum(2), IndexError, "Dimension out of range \\(expected to be in range of \\[-2, 1\\], "
+                                                 "but got 2\\)"),
+])
+def test_empty_reduction_errors(fn, exc, msg):
+    for lib in (torch, minigrad):
+        with pytest.raises(exc, match=msg):
+            fn(lib)

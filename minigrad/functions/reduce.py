@@ -6,7 +6,7 @@ from ..autograd.function import Function
 
 def _axes(dim, ndim):
     """torch's `dim` (None, int or tuple) as a NumPy axis tuple; None means every dim."""
-    if dim is None:
+    if dim is None or ndim == 0:  # a 0-dim tensor takes dim 0 or -1, and there is nothing to reduce
         return tuple(range(ndim))
     dims = (dim,) if isinstance(dim, int) else tuple(dim)
     if not dims:
@@ -99,6 +99,7 @@ class _Extreme(Function):
     """Whole-tensor max/min and amax/amin: the gradient is shared evenly among the tied extremes, as torch."""
 
     reduce = None
+    nan_wins = False  # whole-tensor max/min: a NaN result sends the gradient to the NaNs (torch's rule)
 
     @classmethod
     def forward(cls, ctx, x, dim=None, keepdim=False):
@@ -112,6 +113,8 @@ class _Extreme(Function):
     def backward(ctx, g):
         x, z = ctx.saved_tensors
         hit = x == z
+        if type(ctx).function.nan_wins and np.isnan(z).any():
+            hit = np.isnan(x)
         count = hit.sum(axis=ctx.axes, keepdims=True)
         g = _expand_back(g, x.shape, ctx.axes, ctx.keepdim)
         return g * (hit / count).astype(g.dtype, copy=False)
@@ -127,11 +130,13 @@ class Amin(_Extreme):
 
 class MaxAll(_Extreme):
     node_name = "MaxBackward1"
+    nan_wins = True
     reduce = staticmethod(np.max)
 
 
 class MinAll(_Extreme):
     node_name = "MinBackward1"
+    nan_wins = True
     reduce = staticmethod(np.min)
 
 
@@ -203,7 +208,7 @@ class Softmax(Function):
 
     @staticmethod
     def forward(ctx, x, dim):
-        e = np.exp(x - np.max(x, axis=dim, keepdims=True))
+        e = np.exp(x - np.max(x, axis=dim, keepdims=True, initial=-np.inf))  # initial: an empty x is fine
         z = e / e.sum(axis=dim, keepdims=True)
         ctx.save_for_backward(z)
         ctx.dim = dim
@@ -221,7 +226,7 @@ class LogSoftmax(Function):
 
     @staticmethod
     def forward(ctx, x, dim):
-        shifted = x - np.max(x, axis=dim, keepdims=True)
+        shifted = x - np.max(x, axis=dim, keepdims=True, initial=-np.inf)
         z = shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
         ctx.save_for_backward(z)
         ctx.dim = dim
