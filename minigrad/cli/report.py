@@ -67,7 +67,7 @@ def write_png(report, path):
     steps = report["steps"]
     n = len(steps["loss_minigrad"])
     x = range(1, n + 1)
-    fig, (top, bottom) = plt.subplots(2, 1, figsize=(9, 7), sharex=True)
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(9, 7.6), sharex=True)
     top.plot(x, steps["loss_torch"], lw=1.6, color="tab:orange", label="torch")
     top.plot(x, steps["loss_minigrad"], lw=0.8, color="tab:blue", ls="--", label="minigrad")
     top.set_ylabel("training loss (per step)")
@@ -85,7 +85,7 @@ def write_png(report, path):
             ax.axvline(e * per_epoch + 0.5, color="lightgray", lw=0.8)
     bottom.set_xlabel("step")
     bottom.set_ylabel("relative difference")
-    bottom.legend(fontsize=8, loc="upper left", framealpha=0.9)
+    bottom.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2)  # below: never on the data
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
