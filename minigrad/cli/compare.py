@@ -19,7 +19,8 @@ import numpy as np
 
 import minigrad
 
-from .common import Progress, add_common_args, evaluate, load_datasets, make_model, make_optimizer, resolve_device
+from .common import (Progress, add_common_args, evaluate, framework, load_datasets, make_model, make_optimizer,
+                     resolve_device)
 from .drift import DriftTracker, tensor_error, torch_array
 from .report import CRITERIA, check_criteria, print_epoch, write_json, write_png
 from .threads import set_threads
@@ -118,8 +119,7 @@ def _sync(device):
 
 
 def run(args):
-    import torch
-
+    torch = framework("torch")  # a clear message, not a traceback, when torch is not installed
     threads = set_threads(args.threads, torch) if args.threads > 0 else {}
     device = resolve_device("torch", args.device)
     t_model, m_model = shared_models(args, device)
@@ -134,8 +134,9 @@ def run(args):
     m_test = minigrad.utils.data.DataLoader(test_data, batch_size=args.batch_size)
     t_test = _TorchBatches(m_test, device)
 
-    config = {key: getattr(args, key) for key in ("epochs", "batch_size", "lr", "optimizer", "momentum", "seed",
-                                                   "limit", "test_limit", "init", "tolerance", "check_grads", "float64")}
+    keys = ("epochs", "batch_size", "lr", "optimizer", "momentum", "seed", "limit", "test_limit", "init", "tolerance",
+            "check_grads", "float64")
+    config = {key: getattr(args, key) for key in keys}
     config.update(device=str(device), train_samples=len(train_data), test_samples=len(test_data),
                   steps_per_epoch=len(loader), torch_version=torch.__version__, numpy_version=np.__version__,
                   threads=threads or "library defaults")
