@@ -17,11 +17,17 @@ fi
   || .venv/bin/python -m pip install -q -e ".[test]"
 
 # FashionMNIST cannot be downloaded on a closed network; Debian packages the four original files.
+# Graphviz (optional) lets minigrad.viz render SVG/PNG; without it draw_graph gives DOT text only.
+want=""
 if [ ! -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ] && [ -z "${MINIGRAD_DATA:-}" ]; then
-  if command -v apt-get >/dev/null 2>&1; then
-    SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-    $SUDO apt-get update -qq >/dev/null 2>&1 || true
-    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dataset-fashion-mnist >/dev/null \
-      || echo "setup: could not install Debian's dataset-fashion-mnist; minigrad will try its other sources" >&2
-  fi
+  want="dataset-fashion-mnist"
+fi
+command -v dot >/dev/null 2>&1 || want="$want graphviz"
+if [ -n "$want" ] && command -v apt-get >/dev/null 2>&1; then
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq >/dev/null 2>&1 || true
+  for pkg in $want; do
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$pkg" >/dev/null 2>&1 \
+      || echo "setup: could not install Debian's $pkg; minigrad will manage without it or try its other sources" >&2
+  done
 fi
