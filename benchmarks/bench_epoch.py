@@ -38,6 +38,7 @@ def run(torch, minigrad, cfg):
 
     # same start, same batches: after the warm-up epoch all CPU contenders must hold the same weights
     times = common.interleave(contenders, rounds=cfg["epoch_rounds"], warmup=1)
+    other = _other_threads(torch, contenders, cfg)
     agree = max(models.max_weight_diff(mg.weights(), tc.weights()),
                 models.max_weight_diff(numpy_net.params, tc.weights()))
 
@@ -51,7 +52,31 @@ def run(torch, minigrad, cfg):
         "ratio_minigrad_over_numpy": common.ratios(times, "minigrad", "numpy floor"),
         "ratio_numpy_over_torch": common.ratios(times, "numpy floor", "torch CPU"),
     }
+    if other is not None:
+        result["other_threads"] = other
     return result
+
+
+def _other_threads(torch, contenders, cfg):
+    """The same contenders again with `cfg["epoch_other_threads"]` BLAS/intra-op threads (then restored): on a small
+    shared machine the libraries' default thread pools behave very differently from one thread each."""
+    n = cfg.get("epoch_other_threads")
+    before = torch.get_num_threads()
+    if not n or n == before:
+        return None
+    blas_before = common.blas_threads()[0]
+    torch.set_num_threads(n)
+    common.set_blas_threads(n)
+    try:
+        cpu = {k: v for k, v in contenders.items() if k != "torch CUDA"}
+        times = common.interleave(cpu, rounds=cfg["epoch_rounds"], warmup=1)
+    finally:
+        torch.set_num_threads(before)
+        common.set_blas_threads(blas_before)
+    return {"threads": n, "times": {k: common.summary(v) for k, v in times.items()}, "raw": times,
+            "ratio_minigrad_over_torch": common.ratios(times, "minigrad", "torch CPU"),
+            "ratio_minigrad_over_numpy": common.ratios(times, "minigrad", "numpy floor"),
+            "ratio_numpy_over_torch": common.ratios(times, "numpy floor", "torch CPU")}
 
 
 def table(r):
@@ -65,6 +90,15 @@ def table(r):
         rows.append(f"| {name} | {s['median']:.3f} s | {s['min']:.3f} – {s['max']:.3f} s | {rt} |")
     rows.append(f"| compute floor ({r['sgemm_gflops']:.1f} GFLOP/s sgemm x {r['flops_per_epoch'] / 1e9:.2f} GFLOP) "
                 f"| {r['compute_floor_s']:.3f} s | - | - |")
+    o = r.get("other_threads")
+    if o is not None:
+        rows += ["", f"The same with {o['threads']} threads for every library (their pools share the cores with the "
+                 "other contenders' and with anything else running):", "",
+                 "| contender | epoch time (median) | min – max | vs torch CPU |", "|---|---|---|---|"]
+        ratio = {"minigrad": o["ratio_minigrad_over_torch"]["median"],
+                 "numpy floor": o["ratio_numpy_over_torch"]["median"], "torch CPU": 1.0}
+        for name, s in o["times"].items():
+            rows.append(f"| {name} | {s['median']:.3f} s | {s['min']:.3f} – {s['max']:.3f} s | {ratio[name]:.2f}x |")
     return "\n".join(rows) + (f"\n\n{r['steps_per_epoch']} steps of batch {common.BATCH} over {r['samples']} samples; "
                               f"largest weight difference from torch after the rounds: "
                               f"{r['max_weight_diff_vs_torch']:.2e}.")
