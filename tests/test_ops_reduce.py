@@ -58,7 +58,9 @@ def test_over_dims(name, dt, shape, keepdim, data):
        data=st.data())
 def test_var_std(name, dt, shape, keepdim, correction, data):
     dim = data.draw(dims(len(shape)))
-    x = data.draw(arrays(dt, shape))
+    # rounded to 1e-6: deviations like 1e-29 square to 0 in float32 (NumPy's two-pass variance) where torch keeps
+    # them, and std's gradient at 0 (torch: 0) differs from beside it (±1/n); that is underflow, not the rule
+    x = data.draw(arrays(dt, shape).map(lambda a: np.round(a, 6)))
     n = int(np.prod([shape[d] for d in ((dim,) if isinstance(dim, int) else dim)]))
     if n - correction <= 0:
         return  # inf/nan: test_var_std_degenerate
