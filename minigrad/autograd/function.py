@@ -31,6 +31,7 @@ class Node:
         self._saved = ()
         self._versions = None
         self.pre_hooks = None
+        self.retain = None  # set by retain_grad; initialised so the engine's per-node check never raises inside
 
     def name(self):
         return type(self).__name__
