@@ -37,6 +37,35 @@ def test_modifying_an_unsaved_tensor_in_place_is_fine():
     both(f)
 
 
+def test_only_what_backward_needs_is_saved():
+    """torch saves x for x * w only when w needs a gradient, and x / c's output only when c needs one: modifying
+    the unsaved tensor in place is then fine, in both libraries."""
+    def f(L):
+        w = L.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        x = L.tensor([4.0, 5.0, 6.0])
+        y = x * w  # x saved (w needs it); w not saved (x needs no gradient)
+        w2 = w * 1
+        z = w2 * x
+        x2 = w.exp()
+        h = x2 / 2.0  # its output is not saved
+        h.add_(1)
+        y2 = y * 2
+        w2.mul_(0)  # w2 is not needed by z's backward
+        (y2.sum() + z.sum() + h.sum()).backward()
+        return w.grad
+    both(f)
+
+
+def test_setitem_from_a_view_of_itself():
+    def f(L):
+        x = L.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+        y = x * 1
+        y[:, 0] = y[:, 1] * 2  # y[:, 1] is a view of y; Mul by a number saves nothing of it
+        y.sum().backward()
+        return y, x.grad
+    both(f)
+
+
 def test_inplace_on_leaf_that_requires_grad():
     _same_error(lambda L: L.ones(3, requires_grad=True).add_(1))
     _same_error(lambda L: L.ones(3, requires_grad=True).zero_())

@@ -82,6 +82,8 @@ class AccumulateGrad(Node):
 class _NoGraph:
     """The ctx that forward gets when nothing is recorded: accepts saves and attributes, keeps nothing costly."""
 
+    needs_input_grad = (False,) * 16  # no input needs a gradient when nothing is recorded
+
     def save_for_backward(self, *arrays):
         pass
 
@@ -115,6 +117,15 @@ class Function:
                     record = True
                     break
         ctx = cls._node_cls() if record else _NoGraph()
+        if record:
+            # one pass over the inputs: the edge each gradient flows into, and the (shape, dtype) it is summed to;
+            # set before forward, so that forward can save only what the needed gradients use (needs_input_grad)
+            edges, meta = [], []
+            for a, arr in zip(args[:cls.inputs] if cls.inputs else args, arrays):
+                edges.append((a._node() if isinstance(a, Tensor) else None, 0))
+                meta.append((arr.shape, arr.dtype) if isinstance(arr, np.ndarray) else None)
+            ctx.next_functions = tuple(edges)
+            ctx.input_meta = tuple(meta)
         result = cls.forward(ctx, *arrays, **options)
         extra = ()
         if type(result) is tuple:  # (differentiable output, non-differentiable extras such as indices)
@@ -127,13 +138,6 @@ class Function:
             if record:  # in-place ops on this view must know what it aliases (see ops._check_inplace)
                 out._view_base = args[0]
         if record:
-            # one pass over the inputs: the edge each gradient flows into, and the (shape, dtype) it is summed to
-            edges, meta = [], []
-            for a, arr in zip(args[:cls.inputs] if cls.inputs else args, arrays):
-                edges.append((a._node() if isinstance(a, Tensor) else None, 0))
-                meta.append((arr.shape, arr.dtype) if isinstance(arr, np.ndarray) else None)
-            ctx.next_functions = tuple(edges)
-            ctx.input_meta = tuple(meta)
             ctx.out_meta = (result.shape, result.dtype)
             if anomaly._enabled:  # where the user created this op, for the error if its backward yields NaN
                 ctx.trace = anomaly.forward_stack()

@@ -48,13 +48,16 @@ class Mul(Function):
 
     @staticmethod
     def forward(ctx, x, y):
-        ctx.save_for_backward(x, y)
+        need_x, need_y = ctx.needs_input_grad[:2]
+        # as torch: each side is saved only if the other needs its gradient (x * constant keeps no copy of x, and
+        # x may then be modified in place without spoiling backward)
+        ctx.save_for_backward(x if need_y else None, y if need_x else None)
         return x * y
 
     @staticmethod
     def backward(ctx, g):
         x, y = ctx.saved_tensors
-        return g * y, g * x
+        return None if y is None else g * y, None if x is None else g * x
 
 
 class Div(Function):
@@ -63,14 +66,14 @@ class Div(Function):
     @staticmethod
     def forward(ctx, x, y):
         z = x / y
-        ctx.save_for_backward(y, z)
+        ctx.save_for_backward(y, z if ctx.needs_input_grad[1] else None)  # z only for dz/dy, as torch
         return z
 
     @staticmethod
     def backward(ctx, g):
         y, z = ctx.saved_tensors
         gx = g / y
-        return gx, -gx * z
+        return gx, None if z is None else -gx * z
 
 
 class Neg(Function):
