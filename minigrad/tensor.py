@@ -244,10 +244,17 @@ class Tensor:
                 raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type {type(value).__name__}")
             if value.shape != self.shape:
                 raise RuntimeError(
-                    f"assigned grad has data of a different size: expected {list(self.shape)}, got {list(value.shape)}"
+                    f"attempting to assign a gradient of size '{list(value.shape)}' to a tensor of size "
+                    f"'{list(self.shape)}'. Please ensure that the gradient and the tensor are the same size"
                 )
             if value.dtype != self.dtype:
-                raise RuntimeError(f"assigned grad has data of a different type: expected {self.dtype}, got {value.dtype}")
+                from .ops import _scalar_type
+
+                raise RuntimeError(
+                    f"attempting to assign a gradient with dtype '{_scalar_type(value.data.dtype).lower()}' to a tensor "
+                    f"with grad_dtype '{_scalar_type(self.data.dtype)}'. The gradient must match the tensor's grad_dtype "
+                    "(defaults to the tensor's dtype)."
+                )
         self._grad = value
 
     @property
@@ -317,7 +324,9 @@ class Tensor:
                 raise RuntimeError(f"grad can be implicitly created only for real scalar outputs but got {self.dtype}")
             g = np.ones(self.data.shape, self.data.dtype)
         else:
-            g = gradient.data if isinstance(gradient, Tensor) else np.asarray(gradient, self.data.dtype)
+            if not isinstance(gradient, Tensor):
+                raise TypeError(f"gradients can be either Tensors or None, but got {type(gradient).__name__}")
+            g = gradient.data
             if g.shape != self.data.shape:
                 raise RuntimeError(
                     f"Mismatch in shape: grad_output[0] has a shape of {Size(g.shape)!r} and output[0] has a shape of "

@@ -60,6 +60,26 @@ def test_gradient_of_wrong_shape(L):
         (x * 2).backward(L.ones(2))
 
 
+@pytest.mark.parametrize("value,exc,msg", [
+    (lambda L: L.zeros(3), RuntimeError, r"attempting to assign a gradient of size '\[3\]' to a tensor of size "
+                                         r"'\[2\]'"),
+    (lambda L: L.zeros(2, dtype=L.float64), RuntimeError, "attempting to assign a gradient with dtype 'double' to a "
+                                                          "tensor with grad_dtype 'Float'"),
+    (lambda L: [1.0, 2.0], TypeError, "assigned grad expected to be a Tensor or None but got grad of type list"),
+], ids=["size", "dtype", "list"])
+def test_assigning_a_wrong_grad(value, exc, msg):
+    for L in (torch, minigrad):
+        x = L.ones(2, requires_grad=True)
+        with pytest.raises(exc, match=msg):
+            x.grad = value(L)
+
+
+@LIBS
+def test_backward_gradient_must_be_a_tensor(L):
+    with pytest.raises(TypeError, match="gradients can be either Tensors or None"):
+        (L.ones(2, requires_grad=True) * 2).backward([1.0, 2.0])
+
+
 @LIBS
 def test_backward_on_tensor_without_grad(L):
     with pytest.raises(RuntimeError, match="element 0 of tensors does not require grad and does not have a grad_fn"):
