@@ -69,7 +69,7 @@ def _other_threads(torch, contenders, cfg):
     common.set_blas_threads(n)
     try:
         cpu = {k: v for k, v in contenders.items() if k != "torch CUDA"}
-        times = common.interleave(cpu, rounds=cfg["epoch_rounds"], warmup=1)
+        times = common.interleave(cpu, rounds=cfg.get("epoch_other_rounds", cfg["epoch_rounds"]), warmup=1)
     finally:
         torch.set_num_threads(before)
         common.set_blas_threads(blas_before)
