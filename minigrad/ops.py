@@ -82,7 +82,7 @@ def pow(input, exponent):  # noqa: A001 - torch's name
             dt = _result_np_dtype([exponent, base])
             base = np.asarray(base, dt)
             exponent = exponent if exponent.data.dtype == dt else exponent.type(_dtype.from_numpy_dtype(dt))
-            return E.PowTensor.apply(base, exponent)
+            return E.RPow.apply(exponent, base)
         return _binary(E.PowTensor, base, exponent)
     if isinstance(exponent, np.generic):
         exponent = exponent.item()
@@ -687,6 +687,8 @@ def getitem(input, index):
     idx, advanced = _index_parts(index)
     if advanced:
         return S.Index.apply(input, idx, advanced=True)
+    if idx.count(None) == 1 and builtins.all(p is None or p is Ellipsis or p == slice(None) for p in idx):
+        return S.Unsqueeze.apply(input, input.data[idx].shape)  # x[None], x[:, None]: torch's UnsqueezeBackward0
     try:
         if builtins.all(isinstance(p, (builtins.int, np.integer)) for p in idx):
             return S.Select.apply(input, idx)

@@ -313,6 +313,8 @@ GRAD_FN_OPS = {
     "add": lambda L, x, y: x + y, "radd": lambda L, x, y: 2 + x, "sub": lambda L, x, y: x - y,
     "rsub": lambda L, x, y: 1 - x, "mul": lambda L, x, y: x * 2, "div": lambda L, x, y: x / y,
     "neg": lambda L, x, y: -x, "pow": lambda L, x, y: x ** 2, "pow_tensor": lambda L, x, y: y ** x,
+    "rpow": lambda L, x, y: 2 ** x, "unsqueeze_by_index": lambda L, x, y: x[None], "none_last": lambda L, x, y:
+    x[..., None],
     "exp": lambda L, x, y: x.exp(), "log": lambda L, x, y: y.log(), "sqrt": lambda L, x, y: y.sqrt(),
     "abs": lambda L, x, y: x.abs(), "relu": lambda L, x, y: x.relu(), "sigmoid": lambda L, x, y: x.sigmoid(),
     "tanh": lambda L, x, y: x.tanh(), "clamp": lambda L, x, y: x.clamp(0, 1), "clamp_tensor": lambda L, x, y:
@@ -338,7 +340,7 @@ GRAD_FN_OPS = {
 }
 # Where minigrad's node differs from torch's, and why (the gradients are right in every case):
 #   split/chunk/unbind: torch records one multi-output node (SplitBackward0); minigrad a Slice per piece.
-#   scalar / x and scalar ** x: torch rewrites them (reciprocal * scalar, PowBackward2); minigrad records Div/Pow.
+#   scalar / x: torch records reciprocal * scalar (MulBackward0); minigrad records DivBackward0.
 #   batched matmul: torch folds batch dims through views (UnsafeViewBackward0); minigrad records MatMulBackward0.
 
 

@@ -123,7 +123,8 @@ def test_clamp_tensor_bounds(dt, shape, data):
 SCALAR = {
     "x+s": lambda x, s: x + s, "s+x": lambda x, s: s + x, "x-s": lambda x, s: x - s, "s-x": lambda x, s: s - x,
     "x*s": lambda x, s: x * s, "s*x": lambda x, s: s * x, "x/s": lambda x, s: x / s, "s/x": lambda x, s: s / x,
-    "x**s": lambda x, s: x ** s, "s**x": lambda x, s: abs(s) ** x, "maximum": lambda x, s: x.clamp(min=s),
+    "x**s": lambda x, s: x ** s, "s**x": lambda x, s: abs(s) ** x, "negative**x": lambda x, s: (-abs(s)) ** x,
+    "0**x": lambda x, s: 0.0 ** x, "maximum": lambda x, s: x.clamp(min=s),
 }
 
 

@@ -129,6 +129,28 @@ class PowTensor(Function):
         return gx, gy
 
 
+class RPow(Function):
+    """z = c ** y for a number c (`2 ** x`);   dz/dy = z ln c  (0 where c = 0 and y >= 0, as torch)"""
+
+    node_name = "PowBackward2"
+    inputs = 1
+
+    @staticmethod
+    def forward(ctx, y, c):
+        with np.errstate(divide="ignore", invalid="ignore"):  # 0 ** -1 is inf, (-2) ** 0.5 nan, as in torch
+            z = c ** y
+        ctx.save_for_backward(y, z)
+        ctx.c = c
+        return z
+
+    @staticmethod
+    def backward(ctx, g):
+        y, z = ctx.saved_tensors
+        with np.errstate(divide="ignore", invalid="ignore"):  # c <= 0: torch's inf and nan, without warnings
+            gy = g * z * np.log(ctx.c).astype(g.dtype)
+        return np.where(y >= 0, np.zeros((), g.dtype), gy) if ctx.c == 0 else gy
+
+
 class Exp(Function):
     """z = e^x;   dz/dx = e^x = z  (so the output is saved, not the input)"""
 
