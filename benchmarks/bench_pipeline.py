@@ -97,15 +97,34 @@ def run(torch, minigrad, cfg):
 
         return go
 
-    times = common.interleave({name: contender(name) for name in runs}, rounds=cfg["pipeline_rounds"], warmup=0)
+    contenders = {name: contender(name) for name in runs}
+    times = common.interleave(contenders, rounds=cfg["pipeline_rounds"], warmup=0)
     steps = {name: n for name, (_, _, n) in runs.items()}
     breakdown = {name: {k: common.summary([p[k] * 1e3 for p in ps]) for k in PHASES} for name, ps in phases.items()}
-    return {
+    other = _other_threads(torch, contenders, cfg)
+    return {"other_threads": other,
         "epoch_s": {k: common.summary(v) for k, v in times.items()}, "raw": times, "dataset_load_s": loads,
         "steps_per_epoch": steps, "timed_steps": cfg["pipeline_steps"] or steps["minigrad"],
         "speedup_minigrad_over_torch": common.ratios(times, "torch", "minigrad"),
         "breakdown_ms_per_step": breakdown,
     }
+
+
+def _other_threads(torch, contenders, cfg):
+    """The pipeline again with every library at `cfg["epoch_other_threads"]` threads (then restored)."""
+    n = cfg.get("epoch_other_threads")
+    before, blas_before = torch.get_num_threads(), common.blas_threads()[0]
+    if not n or n == before:
+        return None
+    torch.set_num_threads(n)
+    common.set_blas_threads(n)
+    try:
+        times = common.interleave(contenders, rounds=cfg.get("epoch_other_rounds", cfg["pipeline_rounds"]), warmup=0)
+    finally:
+        torch.set_num_threads(before)
+        common.set_blas_threads(blas_before)
+    return {"threads": n, "epoch_s": {k: common.summary(v) for k, v in times.items()}, "raw": times,
+            "speedup_minigrad_over_torch": common.ratios(times, "torch", "minigrad")}
 
 
 def table(r):
@@ -114,10 +133,20 @@ def table(r):
         label = "minigrad (vision + utils.data)" if name == "minigrad" else "torchvision + torch DataLoader"
         rows.append(f"| {label} | {s['median']:.2f} s | {s['min']:.2f} – {s['max']:.2f} s | "
                     f"{r['dataset_load_s'][name]:.2f} s |")
+    o = r.get("other_threads")
+    if o is not None:
+        for name, s in o["epoch_s"].items():
+            label = "minigrad" if name == "minigrad" else "torchvision + torch"
+            rows.append(f"| {label}, {o['threads']} threads | {s['median']:.2f} s | {s['min']:.2f} – {s['max']:.2f} s "
+                        "| - |")
     sp = r["speedup_minigrad_over_torch"]
     note = (f"\n\nminigrad is **{sp['median']:.1f}x** faster (median of per-round ratios; range {sp['min']:.1f}–"
             f"{sp['max']:.1f}x). Each round timed the first {r['timed_steps']} of "
-            f"{r['steps_per_epoch']['minigrad']} shuffled batches, scaled to the whole epoch.")
+            f"{r['steps_per_epoch']['minigrad']} shuffled batches, scaled to the whole epoch; the step breakdown "
+            "below is from the first thread setting.")
+    if o is not None:
+        so = o["speedup_minigrad_over_torch"]
+        note += f" With {o['threads']} threads each: **{so['median']:.1f}x** ({so['min']:.1f}–{so['max']:.1f}x)."
     return "\n".join(rows) + note
 
 

@@ -61,7 +61,8 @@ def test_quick_run_writes_the_report(tmp_path):
     for name in ("results.md", "results.json", "epoch.png", "scaling.png"):
         assert (tmp_path / name).stat().st_size > 0, name
     saved = json.loads((tmp_path / "results.json").read_text())
-    assert {t["target"] for t in saved["targets"]} == {t[0] for t in report.TARGETS}
+    assert len(saved["targets"]) == len(report.TARGETS)  # every target read, the epoch ones at both thread counts
+    assert all(isinstance(t["met"], bool) for t in saved["targets"])
     assert results["epoch"]["max_weight_diff_vs_torch"] < 1e-5  # all contenders trained the same model
     assert not results["memory"]["minigrad_imported_torch"]
     md = (tmp_path / "results.md").read_text()
