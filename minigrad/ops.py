@@ -736,6 +736,12 @@ def _inplace(op, ufunc):
 
     def method(self, other, **kw):
         _check_inplace(self)
+        if isinstance(other, Tensor) and other.data.shape != self.data.shape:
+            _broadcast_check(self, other)
+            shape = np.broadcast_shapes(self.data.shape, other.data.shape)
+            if shape != self.data.shape:  # the result must fit in self
+                raise RuntimeError(f"output with shape {list(self.data.shape)} doesn't match the broadcast shape "
+                                   f"{list(shape)}")
         target = _result_np_dtype([self, other])
         if _dtype.category(target) > _dtype.category(self.data.dtype):
             raise RuntimeError(f"result type {_scalar_type(target)} can't be cast to the "
@@ -764,50 +770,93 @@ add_, sub_, mul_, div_ = (_inplace(o, u) for o, u in ((add, np.add), (sub, np.su
                                                        (div, np.true_divide)))
 
 
-def _fill(fn):
-    def method(self, *args, **kwargs):
-        _check_inplace(self)
-        with grad_mode.no_grad():
-            fn(self, *args, **kwargs)
-        self._vc[0] += 1
-        return self
-
-    return method
-
-
-@_fill
-def zero_(self):
-    self.data[...] = 0
+def _take_over(self, result):
+    """An in-place op under a recording graph runs out of place; self then takes over the result and its grad_fn."""
+    self.data = result.data.astype(self.data.dtype, copy=False)
+    self.grad_fn, self._requires_grad = result.grad_fn, True
+    self._vc[0] += 1  # nodes that saved self's old value must now refuse, as torch's do ...
+    versions = result.grad_fn._versions
+    for k, entry in enumerate(versions or ()):  # ... but not the node of this very op
+        if entry[0] is self._vc:
+            versions[k] = (entry[0], self._vc[0], entry[2])
+    return self
 
 
-@_fill
-def fill_(self, value):
-    self.data[...] = _data(value)
+def _fill(record=None, node=E.Fill):
+    """An in-place method that writes new values. With grad recording (self or an argument requires grad) it is
+    taken out of place, so the graph sees it as torch's does: `record(self, ...)` builds the differentiable result;
+    without one, the values do not depend on self and `node` records them (gradient 0 to self)."""
+
+    def deco(fn):
+        def method(self, *args, **kwargs):
+            _check_inplace(self)
+            if grad_mode._enabled and (self._requires_grad or builtins.any(
+                    isinstance(a, Tensor) and a._requires_grad for a in (*args, *kwargs.values()))):
+                if record is not None:
+                    return _take_over(self, record(self, *args, **kwargs))
+                scratch = Tensor._make(self.data.copy(), None)  # the new values, drawn as the plain path would
+                fn(scratch, *args, **kwargs)
+                return _take_over(self, node.apply(self, scratch.data))
+            with grad_mode.no_grad():
+                fn(self, *args, **kwargs)
+            self._vc[0] += 1
+            return self
+
+        method.__name__ = fn.__name__
+        return method
+
+    return deco
 
 
-@_fill
-def copy_(self, src, non_blocking=False):
+def _copy_source(self, src):
     src = src.data if isinstance(src, Tensor) else np.asarray(src)
     try:
-        np.copyto(self.data, np.broadcast_to(src, self.data.shape), casting="unsafe")
+        return np.broadcast_to(src, self.data.shape)
     except ValueError:
         raise RuntimeError(f"The size of tensor a ({list(self.data.shape)}) must match the size of tensor b "
                            f"({list(src.shape)}) so that b can be copied into a") from None
 
 
-@_fill
+@_fill(node=E.Zero)
+def zero_(self):
+    self.data[...] = 0
+
+
+def _record_fill(self, value):  # a tensor value gets the gradient's sum, as torch's FillBackward3
+    return E.FillTensor.apply(self, value) if isinstance(value, Tensor) else E.Fill.apply(self, np.asarray(value))
+
+
+@_fill(record=_record_fill)
+def fill_(self, value):
+    self.data[...] = _data(value)
+
+
+def _record_copy(self, src, non_blocking=False):
+    _copy_source(self, src)  # torch's error for shapes that do not broadcast
+    return E.Copy.apply(self, src)
+
+
+@_fill(record=_record_copy)
+def copy_(self, src, non_blocking=False):
+    np.copyto(self.data, _copy_source(self, src), casting="unsafe")
+
+
+@_fill(record=lambda self, min=None, max=None: clamp(self, min, max))
 def clamp_(self, min=None, max=None):  # noqa: A002
-    np.clip(self.data, min, max, out=self.data)
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        self.data[...] = clamp(self, min, max).data
+    else:
+        np.clip(self.data, min, max, out=self.data)
 
 
-@_fill
+@_fill()
 def uniform_(self, a=0.0, b=1.0, generator=None):
     from . import random
 
     self.data[...] = random._gen(generator).uniform(a, b, self.data.shape)
 
 
-@_fill
+@_fill()
 def normal_(self, mean=0.0, std=1.0, generator=None):
     from . import random
 
@@ -830,6 +879,9 @@ def scatter_(self, dim, index, src=None, value=None, *, reduce=None):
     if idx.size and (idx.min() < 0 or idx.max() >= self.data.shape[d]):
         raise RuntimeError(f"index {idx.max() if idx.max() >= self.data.shape[d] else idx.min()} is out of bounds for "
                            f"dimension {d} with size {self.data.shape[d]}")
+    if grad_mode._enabled and (self._requires_grad or (isinstance(src, Tensor) and src._requires_grad)):
+        fn = S.Scatter if src is not None else S.ScatterValue
+        return _take_over(self, fn.apply(self, value if src is None else src, idx, d))
     vals = value if src is None else _data(src)
     if isinstance(vals, np.ndarray):
         vals = vals.reshape(1) if vals.ndim == 0 else vals  # a 0-dim src counts as 1-dim too

@@ -161,3 +161,47 @@ def test_requires_grad_only_on_floats():
         minigrad.tensor([1, 2]).requires_grad_()
     with pytest.raises(RuntimeError, match="only Tensors of floating point"):
         torch.tensor([1, 2]).requires_grad_()
+
+
+OVERWRITES = {  # in-place writes on a tensor inside a graph: torch records them, so the gradient sees them
+    "clamp_": lambda L, y, s: y.clamp_(0, 1),
+    "clamp_ min": lambda L, y, s: y.clamp_(min=0),
+    "clamp_ tensor bounds": lambda L, y, s: y.clamp_(min=s * 0, max=s),
+    "zero_": lambda L, y, s: y.zero_(),
+    "fill_": lambda L, y, s: y.fill_(3.0),
+    "fill_ tensor": lambda L, y, s: y.fill_(s.sum()),
+    "copy_": lambda L, y, s: y.copy_(s * 3),
+    "copy_ broadcast": lambda L, y, s: y.copy_(s[:1].float()),
+    "scatter_ src": lambda L, y, s: y.scatter_(0, L.tensor([2, 0]), s[:2]),  # torch's backward needs len(src) = 2
+    "scatter_ value": lambda L, y, s: y.scatter_(0, L.tensor([1]), value=5.0),
+    "add_ tensor": lambda L, y, s: y.add_(s, alpha=2),
+    "div_ tensor": lambda L, y, s: y.div_(s + 2),
+}
+
+
+@pytest.mark.parametrize("name", OVERWRITES)
+def test_inplace_writes_inside_a_graph(name):
+    def f(L):
+        x = L.tensor([-1.0, 0.5, 2.0], dtype=L.float64, requires_grad=True)  # float64: division rounds alike
+        s = L.tensor([1.5, -0.5, 0.25], dtype=L.float64, requires_grad=True)
+        y = x * 2
+        r = OVERWRITES[name](L, y, s)
+        (y * y * L.tensor([1.0, 2.0, 3.0])).sum().backward()
+        return r is y, y, x.grad, s.grad, type(y.grad_fn).__name__
+    both(f)
+
+
+def test_random_fill_inside_a_graph_cuts_the_gradient():
+    for L in (torch, minigrad):
+        x = L.tensor([-1.0, 0.5, 2.0], requires_grad=True)
+        y = x * 2
+        y.uniform_()
+        y.sum().backward()
+        assert x.grad.tolist() == [0.0, 0.0, 0.0]
+
+
+def test_inplace_result_must_fit_in_self():
+    _same_error(lambda L: L.ones(3).add_(L.ones(2, 3)))
+    for L in (torch, minigrad):
+        with pytest.raises(RuntimeError, match=r"The size of tensor a \(3\) must match the size of tensor b \(4\)"):
+            L.ones(3).mul_(L.ones(4))

@@ -386,6 +386,44 @@ class Cast(Function):
         return g, None
 
 
+class Fill(Function):
+    """z = x overwritten by values that do not depend on it (fill_, uniform_, normal_);   dz/dx = 0"""
+
+    node_name = "FillBackward2"
+    inputs = 1
+
+    @staticmethod
+    def forward(ctx, x, values):
+        return np.array(np.broadcast_to(values, x.shape), x.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        return np.zeros_like(g)
+
+
+class Zero(Fill):
+    node_name = "ZeroBackward0"
+
+
+class Copy(Function):
+    """z = src written over x (copy_, fill_ with a tensor);   dz/dx = 0,   dz/dsrc = 1 (the engine sums it back
+    over src's broadcast dims and casts it to src's dtype)"""
+
+    node_name = "CopyBackwards"
+
+    @staticmethod
+    def forward(ctx, x, src):
+        return np.array(np.broadcast_to(src, x.shape), x.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        return np.zeros_like(g), g
+
+
+class FillTensor(Copy):  # fill_ with a 0-dim tensor: the same rule, torch's name
+    node_name = "FillBackward3"
+
+
 class Clone(Function):
     """z = a copy of x;   dz/dx = 1"""
 

@@ -120,6 +120,37 @@ class IndexPut(Function):
         return gx, g[ctx.index]
 
 
+class Scatter(Function):
+    """z = x with src written at `index` along `dim` (scatter_);   dx = g with the written places zeroed,
+    dsrc = g read back at `index` (src beyond index's extent was not used: 0 there)"""
+
+    node_name = "ScatterBackward0"
+    inputs = 2
+
+    @staticmethod
+    def forward(ctx, x, src, index, dim):
+        ctx.index, ctx.dim, ctx.src_shape = index, dim, np.shape(src)
+        if isinstance(src, np.ndarray):  # torch reads src[:index.shape[0], :index.shape[1], ...]; 0-dim as 1-dim
+            src = src.reshape(1) if src.ndim == 0 else src
+            src = src[tuple(slice(0, n) for n in index.shape)]
+        z = x.copy()
+        np.put_along_axis(z, index, src, axis=dim)
+        return z
+
+    @staticmethod
+    def backward(ctx, g):
+        gx = g.copy()
+        np.put_along_axis(gx, ctx.index, 0, axis=ctx.dim)
+        part = np.take_along_axis(g, ctx.index, axis=ctx.dim)
+        g_src = np.zeros(ctx.src_shape or (1,), g.dtype)
+        g_src[tuple(slice(0, n) for n in part.shape)] = part
+        return gx, g_src.reshape(ctx.src_shape)
+
+
+class ScatterValue(Scatter):
+    node_name = "ScatterBackward1"
+
+
 class Select(Index):
     is_view = True
 
