@@ -703,17 +703,34 @@ def _check_inplace(t, what="an in-place operation"):
     if t._requires_grad and t.grad_fn is None:
         raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
     base = getattr(t, "_view_base", None)
-    if base is not None:
+    if base is not None and _indexed_view(t) is None:
         while getattr(base, "_view_base", None) is not None:
             base = base._view_base
         if base.grad_fn is None:
             raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
         # torch rewrites the base's graph (CopySlices); without that the base's gradient would be silently wrong
         raise NotImplementedError(
-            f"{what} on a view ({type(t.grad_fn).__name__}) of a tensor that requires grad: minigrad cannot rewrite "
-            "the base tensor's graph as torch does. Use an out-of-place op (where, cat, clone() first), or write "
-            "into the base tensor itself with base[index] = value."
+            f"{what} on a view ({type(t.grad_fn).__name__}) of a tensor that requires grad: minigrad rewrites the "
+            "base's graph only for views made by indexing (x[i], x[a:b]). Use an out-of-place op (where, cat, "
+            "clone() first), or write into the base tensor itself with base[index] = value."
         )
+
+
+def _indexed_view(t):
+    """(base, index) when t is base[index] (basic indexing) of a non-leaf that requires grad: an in-place op on t is
+    then written back into base, recorded there as torch's CopySlices. None otherwise."""
+    base = getattr(t, "_view_base", None)
+    if base is None or not grad_mode._enabled or base.grad_fn is None or getattr(base, "_view_base", None) is not None:
+        return None
+    if t.grad_fn is None or type(t.grad_fn).function not in (S.Select, S.Slice):
+        return None
+    return base, t.grad_fn.index
+
+
+def _source(t):
+    """What an in-place op on t reads: t, or for an indexed view a copy in the graph, since the op's result is
+    then written back over t's memory, which the op's backward may have saved."""
+    return E.Clone.apply(t) if _indexed_view(t) is not None else t
 
 
 def setitem(input, index, value):
@@ -748,14 +765,7 @@ def _inplace(op, ufunc):
                                f"desired output type {_scalar_type(self.data.dtype)}")
         recording = grad_mode._enabled and (self._requires_grad or (isinstance(other, Tensor) and other.requires_grad))
         if recording:  # self takes the out-of-place result (its saved arrays stay intact for backward)
-            result = op(self, other, **kw)
-            self.data = result.data.astype(self.data.dtype, copy=False)
-            self.grad_fn, self._requires_grad = result.grad_fn, True
-            self._vc[0] += 1  # nodes that saved self's old value must now refuse, as torch's do
-            for entry in (result.grad_fn._versions or ()):  # ... but not the node of this very op
-                if entry[0] is self._vc:
-                    result.grad_fn._versions[result.grad_fn._versions.index(entry)] = (entry[0], self._vc[0], entry[2])
-            return self
+            return _take_over(self, op(_source(self), other, **kw))
         else:
             if kw.get("alpha", 1) != 1:
                 other = _data(other) * kw["alpha"]
@@ -771,7 +781,15 @@ add_, sub_, mul_, div_ = (_inplace(o, u) for o, u in ((add, np.add), (sub, np.su
 
 
 def _take_over(self, result):
-    """An in-place op under a recording graph runs out of place; self then takes over the result and its grad_fn."""
+    """An in-place op under a recording graph runs out of place; self then takes over the result and its grad_fn.
+    An indexed view writes the result into its base instead (base[index] = result, recorded) and becomes a fresh
+    view of the new base."""
+    view = _indexed_view(self)
+    if view is not None:
+        base, index = view
+        setitem(base, index, result)  # base.data is written in place, so self.data (a view of it) follows
+        self.grad_fn = type(self.grad_fn).function.apply(base, index).grad_fn
+        return self
     self.data = result.data.astype(self.data.dtype, copy=False)
     self.grad_fn, self._requires_grad = result.grad_fn, True
     self._vc[0] += 1  # nodes that saved self's old value must now refuse, as torch's do ...
@@ -793,7 +811,7 @@ def _fill(record=None, node=E.Fill):
             if grad_mode._enabled and (self._requires_grad or builtins.any(
                     isinstance(a, Tensor) and a._requires_grad for a in (*args, *kwargs.values()))):
                 if record is not None:
-                    return _take_over(self, record(self, *args, **kwargs))
+                    return _take_over(self, record(_source(self), *args, **kwargs))
                 scratch = Tensor._make(self.data.copy(), None)  # the new values, drawn as the plain path would
                 fn(scratch, *args, **kwargs)
                 return _take_over(self, node.apply(self, scratch.data))

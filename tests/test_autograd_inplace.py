@@ -205,3 +205,34 @@ def test_inplace_result_must_fit_in_self():
     for L in (torch, minigrad):
         with pytest.raises(RuntimeError, match=r"The size of tensor a \(3\) must match the size of tensor b \(4\)"):
             L.ones(3).mul_(L.ones(4))
+
+
+VIEW_WRITES = {  # in-place ops on y[index] where y = x * 2 is inside a graph: torch rewrites y's graph (CopySlices)
+    "row mul_": lambda L, y, w: y[0].mul_(w),
+    "row add_ number": lambda L, y, w: y[1].add_(3),
+    "column zero_": lambda L, y, w: y[:, 1].zero_(),
+    "x[0] += 1": lambda L, y, w: y.__setitem__(0, y[0].__iadd__(1)),
+    "slice clamp_": lambda L, y, w: y[:, 1:].clamp_(0, 1),
+    "row copy_": lambda L, y, w: y[1].copy_(w * 3),
+    "element mul_": lambda L, y, w: y[0, 2].mul_(w[1]),
+    "the same row twice": lambda L, y, w: (y[0].mul_(w), y[0].add_(y[1])),
+}
+
+
+@pytest.mark.parametrize("name", VIEW_WRITES)
+def test_inplace_on_an_indexed_view_inside_a_graph(name):
+    def f(L):
+        x = L.tensor([[-1.0, 0.5, 2.0], [1.5, -2.0, 0.25]], dtype=L.float64, requires_grad=True)
+        w = L.tensor([0.5, 2.0, -1.0], dtype=L.float64, requires_grad=True)
+        y = x * 2
+        VIEW_WRITES[name](L, y, w)
+        (y * y * L.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], dtype=L.float64)).sum().backward()
+        return y, x.grad, w.grad
+    both(f)
+
+
+def test_inplace_on_other_views_of_a_non_leaf_refuses_rather_than_corrupt():
+    """A reshape or transpose view written in place: minigrad cannot rewrite the base's graph, so it says so."""
+    y = minigrad.ones(2, 3, requires_grad=True) * 2
+    with pytest.raises(NotImplementedError, match="views made by indexing"):
+        y.t().mul_(2)

@@ -154,6 +154,12 @@ class ScatterValue(Scatter):
 class Select(Index):
     is_view = True
 
+    @staticmethod
+    def forward(ctx, x, index, advanced=False):
+        # `...` after the ints: NumPy then returns a 0-dim view, not a copied scalar, so x[0, 2] aliases x as in torch
+        index = tuple(index)
+        return Index.forward(ctx, x, index if any(p is Ellipsis for p in index) else index + (Ellipsis,))
+
 
 class Slice(Index):
     is_view = True
