@@ -52,6 +52,12 @@ def bounds(results):
         if o:
             notes.append(f"With {o['threads']} threads per library: minigrad {o['ratio_minigrad_over_torch']['median']:.2f}x"
                          f" torch, floor {o['ratio_numpy_over_torch']['median']:.2f}x torch (spread in the table).")
+            worst = max(t["max"] / t["min"] for t in o["times"].values())
+            if worst > 1.5:
+                notes.append(f"At {o['threads']} threads one contender's rounds varied {worst:.1f}x: a BLAS or OpenMP "
+                             "pool that spins while waiting loses its cores to any other process, so on a shared "
+                             "machine these rows measure the neighbours as much as the libraries; the one-thread "
+                             "rows are the comparison to trust.")
     if e and p and e["samples"] == 60000:
         floor_epoch = e["times"]["numpy floor"]["median"]
         torch_pipe = p["epoch_s"]["torch"]["median"]
@@ -74,12 +80,12 @@ def epoch_chart(r, path):
     fig, ax = plt.subplots(figsize=(7, 3.6))
     colors = {"minigrad": "tab:blue", "torch CPU": "tab:orange", "torch CUDA": "tab:red", "numpy floor": "tab:green"}
     ax.barh(names, med, xerr=[lo, hi], color=[colors.get(n, "tab:gray") for n in names], capsize=4)
-    for i, m in enumerate(med):
-        ax.text(m, i, f"  {m:.2f} s", va="center")
+    for i, (m, h) in enumerate(zip(med, hi)):
+        ax.text(m + h, i, f"  {m:.2f} s", va="center")  # right of the error bar, not over it
     ax.set_xlabel("seconds per epoch (median; bars show min–max)")
     ax.set_title(f"Tutorial MLP, one epoch of FashionMNIST ({r['steps_per_epoch']} steps of 64)")
     ax.invert_yaxis()
-    ax.set_xlim(0, max(med) * 1.25)
+    ax.set_xlim(0, max(m + h for m, h in zip(med, hi)) * 1.3)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
