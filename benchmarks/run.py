@@ -15,8 +15,8 @@ import sys
 import time
 
 BENCHMARKS = ("epoch", "pipeline", "ops", "scaling", "memory")
-FULL = dict(train_limit=None, epoch_rounds=3, epoch_other_threads=os.cpu_count(), epoch_other_rounds=2,
-            pipeline_steps=300, pipeline_rounds=3, pipeline_warmup_steps=20, op_min_time=0.03, op_rounds=5,
+FULL = dict(train_limit=None, epoch_rounds=5, epoch_other_threads=os.cpu_count(), epoch_other_rounds=2,
+            pipeline_steps=300, pipeline_rounds=3, pipeline_warmup_steps=20, op_min_time=0.01, op_rounds=9,
             scaling_flops=6e9, scaling_rounds=3, memory_rounds=1)
 QUICK = dict(train_limit=640, epoch_rounds=1, epoch_other_threads=os.cpu_count(), epoch_other_rounds=1,
              pipeline_steps=3, pipeline_rounds=1, pipeline_warmup_steps=1, op_min_time=0.0005, op_rounds=1,
