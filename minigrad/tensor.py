@@ -1,7 +1,7 @@
 """Tensor: a NumPy array (`.data`) plus what autograd needs (`requires_grad`, `grad`, `grad_fn`).
 
-Every differentiable method is one line into `minigrad.functions` (forward and backward live there, side by side);
-what stays here is argument handling in torch's style: dims, shapes, dtype promotion and error messages.
+Here: construction, the autograd attributes, description and conversion. The ops (`x + y`, `x.sum()`, `x[i]`)
+are bound onto Tensor by `minigrad/ops/`, whose functions call the Functions in `minigrad/functions/`.
 """
 import builtins
 import weakref
@@ -12,170 +12,16 @@ from . import _dtype
 from .autograd import grad_mode
 from .autograd.engine import run_backward
 from .autograd.function import AccumulateGrad
+from ._size import _CPU, Size, _check_device, _dim, _size_args, device  # noqa: F401 - device is re-exported
 from .functions import elementwise as E
-from .functions import matmul as M
-from .functions import reduce as R
-from .functions import shape as S
 
 _TYPE_NAMES = {"float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor", "int64": "LongTensor",
                "int32": "IntTensor", "int16": "ShortTensor", "int8": "CharTensor", "uint8": "ByteTensor",
                "bool": "BoolTensor"}
 
 
-class device:
-    """`minigrad.device("cpu")`: the only device there is."""
-
-    def __init__(self, type="cpu", index=None):  # noqa: A002 - torch's name
-        if isinstance(type, device):
-            type, index = type.type, type.index
-        elif isinstance(type, builtins.int) and not isinstance(type, builtins.bool):  # device(0) is cuda:0
-            type, index = "cuda", type
-        type = str(type)
-        if ":" in type:
-            type, index = type.split(":", 1)
-            index = int(index)
-        if type not in ("cpu", "cuda", "mps"):
-            raise RuntimeError(f"Expected one of cpu, cuda, mps device type at start of device string: {type}")
-        self.type, self.index = type, index
-
-    def __repr__(self):
-        return f"device(type='{self.type}')" if self.index is None else f"device(type='{self.type}', index={self.index})"
-
-    def __str__(self):
-        return self.type if self.index is None else f"{self.type}:{self.index}"
-
-    def __eq__(self, other):
-        if isinstance(other, str):
-            other = device(other)
-        return isinstance(other, device) and (self.type, self.index) == (other.type, other.index)
-
-    def __hash__(self):
-        return hash((self.type, self.index))
 
 
-_CPU = device("cpu")
-
-
-def _check_device(d):
-    d = device(d)
-    if d.type != "cpu":
-        raise RuntimeError(
-            f"minigrad runs on the CPU only (NumPy): cannot move a tensor to '{d}'. "
-            "minigrad.cuda.is_available() is False; use device='cpu'."
-        )
-
-
-def _dim(d, ndim):
-    """Wrap a negative dim, with torch's IndexError for one out of range."""
-    n = builtins.max(ndim, 1)
-    if not -n <= d < n:
-        raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {d})")
-    return d % n
-
-
-def _size_args(size):
-    """`f(2, 3)`, `f((2, 3))` and `f([2, 3])` all mean shape (2, 3)."""
-    if len(size) == 1 and isinstance(size[0], (tuple, list, Size)):
-        size = tuple(size[0])
-    return tuple(builtins.int(s) for s in size)
-
-
-class Size(tuple):
-    """torch.Size: a tuple that prints as `minigrad.Size([2, 3])`."""
-
-    def __repr__(self):
-        return f"minigrad.Size({list(self)})"
-
-    def numel(self):
-        return builtins.int(np.prod(self, dtype=np.int64))
-
-    # slicing, concatenating and repeating a Size give a Size, as in torch
-    def __getitem__(self, index):
-        out = tuple.__getitem__(self, index)
-        return Size(out) if isinstance(index, slice) else out
-
-    def __add__(self, other):
-        if not isinstance(other, tuple):
-            return NotImplemented
-        return Size(tuple.__add__(self, other))
-
-    def __radd__(self, other):
-        if not isinstance(other, tuple):
-            return NotImplemented
-        return Size(tuple.__add__(other, self))
-
-    def __mul__(self, n):
-        return Size(tuple.__mul__(self, n))
-
-    __rmul__ = __mul__
-
-
-def _result_np_dtype(operands):
-    """torch's result_type: dimensioned tensors outrank zero-dim tensors, which outrank Python numbers; a lower rank
-    changes the result only when its category (bool < int < float) is higher."""
-    dim = zero = num = None
-    for o in operands:
-        if isinstance(o, Tensor):
-            dt = o.data.dtype
-            if o.data.ndim:
-                dim = dt if dim is None else _dtype.promote(dim, dt)
-            else:
-                zero = dt if zero is None else _dtype.promote(zero, dt)
-        else:
-            dt = _dtype.scalar_dtype(o)
-            num = dt if num is None else _dtype.promote(num, dt)
-    result = dim
-    for cand in (zero, num):
-        if cand is not None and (result is None or _dtype.category(cand) > _dtype.category(result)):
-            result = cand
-    return result
-
-
-def _operands(*xs):
-    """Arguments of an elementwise op, converted to torch's promoted dtype. A tensor that needs grad is cast through
-    Cast so its gradient flows; anything else is cast as a plain array."""
-    for x in xs:
-        if not isinstance(x, (Tensor, builtins.int, builtins.float, builtins.bool, np.generic)):
-            raise TypeError(f"unsupported operand type: expected a Tensor or a number, but got {type(x).__name__}")
-    target = _result_np_dtype(xs)
-    out = []
-    for x in xs:
-        if isinstance(x, Tensor):
-            if x.data.dtype != target:
-                x = E.Cast.apply(x, dtype=target) if x.requires_grad else x.data.astype(target)
-        elif isinstance(x, np.generic):
-            x = x.item()
-        out.append(x)
-    return out
-
-
-def _broadcast_check(a, b):
-    sa = a.shape if isinstance(a, (Tensor, np.ndarray)) else ()
-    sb = b.shape if isinstance(b, (Tensor, np.ndarray)) else ()
-    try:
-        np.broadcast_shapes(sa, sb)
-    except ValueError:
-        for i in range(1, builtins.min(len(sa), len(sb)) + 1):
-            if sa[-i] != sb[-i] and sa[-i] != 1 and sb[-i] != 1:
-                dim = builtins.max(len(sa), len(sb)) - i
-                raise RuntimeError(
-                    f"The size of tensor a ({sa[-i]}) must match the size of tensor b ({sb[-i]}) at non-singleton "
-                    f"dimension {dim} (shapes {list(sa)} and {list(sb)} cannot be broadcast together)"
-                ) from None
-        raise
-
-
-def _binary(fn, a, b):
-    if isinstance(a, Tensor) and isinstance(b, Tensor) and a.data.dtype == b.data.dtype:  # the common path
-        if a.data.shape != b.data.shape:
-            _broadcast_check(a, b)
-        return fn.apply(a, b)
-    _broadcast_check(a, b)
-    return fn.apply(*_operands(a, b))
-
-
-def _as_tensor(x):
-    return x if isinstance(x, Tensor) else Tensor._make(np.asarray(x), None)
 
 
 class Tensor:

@@ -5,7 +5,8 @@ import numpy as np
 
 from .. import ops
 from ..functions import nn as N
-from ..tensor import Tensor, _broadcast_check, _operands
+from ..ops._promote import _broadcast_check, _operands
+from ..tensor import Tensor
 
 _NAMES = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool",
           "float32": "Float", "float64": "Double", "float16": "Half"}

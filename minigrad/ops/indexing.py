@@ -4,10 +4,12 @@ import builtins
 import numpy as np
 
 from .. import _dtype
+from .._size import _dim
 from ..autograd import grad_mode
 from ..functions import elementwise as E
 from ..functions import shape as S
-from ..tensor import Tensor, _broadcast_check, _dim, _result_np_dtype
+from ..tensor import Tensor
+from ._promote import _broadcast_check, _result_np_dtype
 from .pointwise import _data, _scalar_type, add, clamp, div, mul, sub
 
 

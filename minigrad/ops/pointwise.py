@@ -7,14 +7,8 @@ import numpy as np
 from .. import _dtype
 from ..autograd import grad_mode
 from ..functions import elementwise as E
-from ..tensor import (
-    Tensor,
-    _as_tensor,
-    _binary,
-    _broadcast_check,
-    _operands,
-    _result_np_dtype,
-)
+from ..tensor import Tensor
+from ._promote import _as_tensor, _binary, _broadcast_check, _operands, _result_np_dtype
 
 _SCALAR_TYPES = {"float16": "Half", "float32": "Float", "float64": "Double", "int8": "Char", "int16": "Short",
                  "int32": "Int", "int64": "Long", "uint8": "Byte", "bool": "Bool"}

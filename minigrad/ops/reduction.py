@@ -4,8 +4,9 @@ import builtins
 import numpy as np
 
 from .. import _dtype
+from .._size import _dim
 from ..functions import reduce as R
-from ..tensor import Tensor, _dim
+from ..tensor import Tensor
 from .pointwise import _scalar_type, abs, maximum, minimum, pow, sqrt
 
 

@@ -4,8 +4,9 @@ import builtins
 import numpy as np
 
 from .. import _dtype
+from .._size import _dim, _size_args
 from ..functions import shape as S
-from ..tensor import _dim, _operands, _size_args
+from ._promote import _operands
 from .pointwise import _out
 
 
