@@ -14,7 +14,7 @@ from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, fu
                        ones_like, rand, rand_like, randint, randn, randn_like, randperm, tensor, zeros, zeros_like)
 from .random import Generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
-from . import autograd, cuda
+from . import accelerator, autograd, cuda
 from .serialization import load, save
 from . import optim  # torch.optim is reachable after a bare `import torch`; so is minigrad.optim
 from . import nn  # torch.nn is reachable after a bare `import torch`; so is minigrad.nn
