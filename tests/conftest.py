@@ -1,4 +1,4 @@
-"""Hypothesis profiles: `dev` (default), `ci` (fixed seed-free derandomized runs, set by .ci/run) and `thorough`."""
+"""Hypothesis profiles: `dev` (default), `ci` (derandomized: the same examples on every run; set by .ci/run) and `thorough`."""
 import os
 
 import pytest
