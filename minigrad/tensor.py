@@ -10,7 +10,7 @@ import numpy as np
 
 from . import _dtype
 from .autograd import grad_mode
-from .autograd.engine import run_backward
+from .autograd.engine import root_gradient, run_backward
 from .autograd.function import AccumulateGrad
 from ._size import _CPU, Size, _check_device, _dim, _size_args, device  # noqa: F401 - device is re-exported
 from .functions import elementwise as E
@@ -161,24 +161,7 @@ class Tensor:
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         if create_graph:
             raise NotImplementedError("create_graph=True (higher-order gradients) is not supported by minigrad")
-        if not self._requires_grad:
-            raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn")
-        if gradient is None:
-            if self.data.size != 1:
-                raise RuntimeError("grad can be implicitly created only for scalar outputs")
-            if self.data.dtype.kind != "f":
-                raise RuntimeError(f"grad can be implicitly created only for real scalar outputs but got {self.dtype}")
-            g = np.ones(self.data.shape, self.data.dtype)
-        else:
-            if not isinstance(gradient, Tensor):
-                raise TypeError(f"gradients can be either Tensors or None, but got {type(gradient).__name__}")
-            g = gradient.data
-            if g.shape != self.data.shape:
-                raise RuntimeError(
-                    f"Mismatch in shape: grad_output[0] has a shape of {Size(g.shape)!r} and output[0] has a shape of "
-                    f"{Size(self.shape)!r}."
-                )
-        run_backward([self._node()], [g], retain_graph=builtins.bool(retain_graph))
+        run_backward([self._node()], [root_gradient(self, gradient)], retain_graph=builtins.bool(retain_graph))
 
     def detach(self):
         t = Tensor._make(self.data, None)
@@ -265,7 +248,7 @@ class Tensor:
 
     def __bool__(self):
         if self.data.size != 1:
-            raise RuntimeError(f"Boolean value of Tensor with more than one value is ambiguous")
+            raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
         return builtins.bool(self.data)
 
     def __int__(self):

@@ -2,7 +2,7 @@
 import numpy as np
 
 from .anomaly import detect_anomaly, is_anomaly_check_nan_enabled, is_anomaly_enabled, set_detect_anomaly
-from .engine import run_backward
+from .engine import root_gradient, run_backward
 from .explain import explain
 from .function import Function, Node
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
@@ -25,19 +25,11 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         grad_outputs = [grad_outputs]
     roots, root_grads = [], []
     for i, (o, g) in enumerate(zip(outputs, grad_outputs)):
-        if not o.requires_grad:
-            raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
-        if g is None:
-            if o.data.size != 1:
-                raise RuntimeError("grad can be implicitly created only for scalar outputs")
-            g = np.ones(o.data.shape, o.data.dtype)
-        else:
-            g = g.data if isinstance(g, Tensor) else np.asarray(g, o.data.dtype)
+        root_grads.append(root_gradient(o, g, i))
         roots.append(o._node())
-        root_grads.append(g)
     for i, t in enumerate(inputs):
         if not t.requires_grad:
-            raise RuntimeError(f"One of the differentiated Tensors does not require grad")
+            raise RuntimeError("One of the differentiated Tensors does not require grad")
     nodes = [t._node() for t in inputs]
     captured = run_backward(roots, root_grads, retain_graph=bool(retain_graph), capture=dict.fromkeys(nodes))
     result = []

@@ -43,6 +43,29 @@ def topological_order(roots):
     return order
 
 
+def root_gradient(output, gradient=None, index=0):
+    """The gradient a backward pass starts from at `output`: `gradient`'s array, or ones for a scalar output,
+    checked as torch checks (Tensor.backward, autograd.grad and explain all start here)."""
+    from .._size import Size
+    from ..tensor import Tensor
+
+    if not output.requires_grad:
+        raise RuntimeError(f"element {index} of tensors does not require grad and does not have a grad_fn")
+    data = output.data
+    if gradient is None:
+        if data.size != 1:
+            raise RuntimeError("grad can be implicitly created only for scalar outputs")
+        if data.dtype.kind != "f":
+            raise RuntimeError(f"grad can be implicitly created only for real scalar outputs but got {output.dtype}")
+        return np.ones(data.shape, data.dtype)
+    if not isinstance(gradient, Tensor):
+        raise TypeError(f"gradients can be either Tensors or None, but got {type(gradient).__name__}")
+    if gradient.data.shape != data.shape:
+        raise RuntimeError(f"Mismatch in shape: grad_output[{index}] has a shape of {Size(gradient.data.shape)!r} "
+                           f"and output[{index}] has a shape of {Size(data.shape)!r}.")
+    return gradient.data
+
+
 def run_backward(roots, root_grads, retain_graph=False, capture=None, observer=None):
     """Propagate `root_grads` from the `roots` nodes down the graph.
 

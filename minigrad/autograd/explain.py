@@ -12,7 +12,7 @@ import json
 import numpy as np
 
 from . import anomaly
-from .engine import run_backward, unbroadcast_axes
+from .engine import root_gradient, run_backward, unbroadcast_axes
 from .function import AccumulateGrad
 
 
@@ -102,16 +102,7 @@ def explain(tensor, gradient=None, retain_graph=None, params=None):
 
     `params` (a Module, or name -> tensor) names the leaves: `explain(loss, params=model)`.
     """
-    from ..tensor import Tensor
-
-    if not tensor.requires_grad:
-        raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn")
-    if gradient is None:
-        if tensor.data.size != 1:
-            raise RuntimeError("grad can be implicitly created only for scalar outputs")
-        g = np.ones(tensor.data.shape, tensor.data.dtype)
-    else:
-        g = gradient.data if isinstance(gradient, Tensor) else np.asarray(gradient, tensor.data.dtype)
+    g = root_gradient(tensor, gradient)
     names = param_names(params)
     records = []  # (node, grad in, input grads) in the engine's order
 

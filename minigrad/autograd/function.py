@@ -5,7 +5,6 @@ it holds what forward saved, the edges to the nodes of its inputs (`next_functio
 engine unbroadcasts gradients to.
 """
 import re
-import weakref
 
 import numpy as np
 
