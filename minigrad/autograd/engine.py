@@ -1,7 +1,7 @@
 """The backward engine: order the nodes, walk them in reverse, unbroadcast, accumulate."""
 import numpy as np
 
-from . import anomaly
+from . import anomaly, function
 from .function import AccumulateGrad
 
 
@@ -46,9 +46,6 @@ def topological_order(roots):
 def root_gradient(output, gradient=None, index=0):
     """The gradient a backward pass starts from at `output`: `gradient`'s array, or ones for a scalar output,
     checked as torch checks (Tensor.backward, autograd.grad and explain all start here)."""
-    from .._size import Size
-    from ..tensor import Tensor
-
     if not output.requires_grad:
         raise RuntimeError(f"element {index} of tensors does not require grad and does not have a grad_fn")
     data = output.data
@@ -58,9 +55,11 @@ def root_gradient(output, gradient=None, index=0):
         if data.dtype.kind != "f":
             raise RuntimeError(f"grad can be implicitly created only for real scalar outputs but got {output.dtype}")
         return np.ones(data.shape, data.dtype)
-    if not isinstance(gradient, Tensor):
+    if not isinstance(gradient, function._Tensor or function._tensor_class()):
         raise TypeError(f"gradients can be either Tensors or None, but got {type(gradient).__name__}")
     if gradient.data.shape != data.shape:
+        from .._size import Size
+
         raise RuntimeError(f"Mismatch in shape: grad_output[{index}] has a shape of {Size(gradient.data.shape)!r} "
                            f"and output[{index}] has a shape of {Size(data.shape)!r}.")
     return gradient.data

@@ -83,6 +83,12 @@ class CrossEntropy(Function):
         rows, n_classes = x2.shape
         p, m, log_s = _log_softmax_rows(x2)
         ignored = t == ignore_index
+        if weight is None and label_smoothing == 0 and not ignored.any():  # every row counts once
+            loss = (m[:, 0] - x2[np.arange(rows), t]) + log_s[:, 0]  # -logp_t
+            ctx.save_for_backward(p, t)
+            ctx.plain, ctx.reduction, ctx.shape = True, reduction, x.shape
+            out = _reduce(loss, reduction, rows)
+            return out.reshape(target.shape) if reduction == "none" else out
         t_safe = np.where(ignored, 0, t) if ignored.any() else t
         r = np.arange(rows)
         kept = (~ignored).astype(x.dtype)
@@ -95,14 +101,20 @@ class CrossEntropy(Function):
             loss = (1 - eps) * loss + (eps / n_classes) * smooth
         denominator = wt.sum(dtype=x.dtype)
         ctx.save_for_backward(p, t_safe, wt)
-        ctx.weight, ctx.eps, ctx.kept, ctx.reduction, ctx.denominator, ctx.shape = (
-            weight, eps, kept, reduction, denominator, x.shape)
+        ctx.plain, ctx.weight, ctx.eps, ctx.kept, ctx.reduction, ctx.denominator, ctx.shape = (
+            False, weight, eps, kept, reduction, denominator, x.shape)
         out = _reduce(loss, reduction, denominator)
         return out.reshape(target.shape) if reduction == "none" else out
 
     @staticmethod
     @np.errstate(invalid="ignore")  # 0 * inf in rows that are all ignored: those rows are zeroed below
     def backward(ctx, g):
+        if ctx.plain:  # softmax minus the one-hot target, times the incoming gradient (/ rows for "mean")
+            p, t = ctx.saved_tensors
+            g = _scale(g, ctx.reduction, p.dtype, p.shape[0])
+            grad = p * (g.reshape(-1, 1) if ctx.reduction == "none" else g)
+            grad[np.arange(p.shape[0]), t] -= g.reshape(-1) if ctx.reduction == "none" else g
+            return _unrows(grad, ctx.shape)
         p, t_safe, wt = ctx.saved_tensors
         rows, n_classes = p.shape
         g = _scale(g, ctx.reduction, p.dtype, ctx.denominator)

@@ -1,4 +1,6 @@
 """Reductions. Each backward spreads the gradient back over the reduced dims (`_expand_back`)."""
+import math
+
 import numpy as np
 
 from ..autograd.function import Function
@@ -49,7 +51,7 @@ class Mean(Function):
     @staticmethod
     def forward(ctx, x, dim=None, keepdim=False):
         ctx.axes, ctx.keepdim, ctx.shape = _axes(dim, x.ndim), keepdim, x.shape
-        ctx.n = int(np.prod([x.shape[a] for a in ctx.axes]))
+        ctx.n = math.prod(x.shape[a] for a in ctx.axes)
         return np.asarray(x.mean(axis=ctx.axes, keepdims=keepdim))
 
     @staticmethod
@@ -63,7 +65,7 @@ class Var(Function):
     @staticmethod
     def forward(ctx, x, dim=None, correction=1, keepdim=False):
         axes = _axes(dim, x.ndim)
-        n = int(np.prod([x.shape[a] for a in axes]))
+        n = math.prod(x.shape[a] for a in axes)
         centred = x - x.mean(axis=axes, keepdims=True)
         ctx.save_for_backward(centred)
         ctx.axes, ctx.keepdim, ctx.denom = axes, keepdim, max(n - correction, 0)
@@ -84,7 +86,7 @@ class Std(Function):
     @staticmethod
     def forward(ctx, x, dim=None, correction=1, keepdim=False):
         axes = _axes(dim, x.ndim)
-        n = int(np.prod([x.shape[a] for a in axes]))
+        n = math.prod(x.shape[a] for a in axes)
         centred = x - x.mean(axis=axes, keepdims=True)
         denom = max(n - correction, 0)
         with np.errstate(divide="ignore", invalid="ignore"):

@@ -70,9 +70,10 @@ def _class_targets(input, target, ignore_index):
             raise RuntimeError(f"Expected target size {list(expected)}, got {list(t.shape)}")
     n_classes = x.shape[0] if x.ndim == 1 else x.shape[1]
     t = t.astype(np.int64, copy=False)
-    bad = (t != ignore_index) & ((t < 0) | (t >= n_classes))
-    if bad.any():
-        raise IndexError(f"Target {t.reshape(-1)[np.argmax(bad.reshape(-1))]} is out of bounds.")
+    if t.size and (t.min() < 0 or t.max() >= n_classes):  # then look closer: ignore_index may be the reason
+        bad = (t != ignore_index) & ((t < 0) | (t >= n_classes))
+        if bad.any():
+            raise IndexError(f"Target {t.reshape(-1)[np.argmax(bad.reshape(-1))]} is out of bounds.")
     return t, n_classes
 
 

@@ -1,5 +1,6 @@
 """Shape ops: views, reshapes, joins and splits, with torch's shape errors."""
 import builtins
+import math
 
 import numpy as np
 
@@ -14,7 +15,7 @@ def _infer_shape(shape, numel):
     shape = list(shape)
     if shape.count(-1) > 1:
         raise RuntimeError("only one dimension can be inferred")
-    known = builtins.int(np.prod([s for s in shape if s != -1], dtype=np.int64))
+    known = math.prod(s for s in shape if s != -1)
     if -1 in shape:
         if known == 0 or numel % known:
             raise RuntimeError(f"shape '{shape}' is invalid for input of size {numel}")
@@ -52,7 +53,7 @@ def flatten(input, start_dim=0, end_dim=-1):
     s, e = _dim(start_dim, len(shape)), _dim(end_dim, len(shape))
     if s > e:
         raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
-    new = shape[:s] + (builtins.int(np.prod(shape[s:e + 1], dtype=np.int64)),) + shape[e + 1:]
+    new = shape[:s] + (math.prod(shape[s:e + 1]),) + shape[e + 1:]
     return S.View.apply(input, new)
 
 
