@@ -19,6 +19,7 @@ from .serialization import load, save
 from . import optim  # torch.optim is reachable after a bare `import torch`; so is minigrad.optim
 from . import nn  # torch.nn is reachable after a bare `import torch`; so is minigrad.nn
 from . import utils  # torch.utils.data is reachable after a bare `import torch`; so is minigrad.utils.data
+from . import func  # torch.func's transforms
 from ._tensor_str import get_printoptions, printoptions, set_printoptions
 
 __version__ = "0.1.0"

@@ -6,7 +6,8 @@ from .engine import root_gradient, run_backward
 from .explain import explain
 from .function import Function, Node
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
-from .gradcheck import gradcheck
+from .gradcheck import GradcheckError, gradcheck, gradgradcheck
+from . import functional
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=None,
@@ -47,4 +48,4 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
 
 __all__ = ["Function", "Node", "grad", "gradcheck", "no_grad", "enable_grad", "set_grad_enabled",
            "is_grad_enabled", "run_backward", "explain", "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled",
-           "is_anomaly_check_nan_enabled"]
+           "is_anomaly_check_nan_enabled", "gradgradcheck", "GradcheckError", "functional"]
