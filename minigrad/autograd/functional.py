@@ -58,6 +58,8 @@ def _grad_preprocess(inputs, create_graph, need_graph):
         if create_graph and inp.requires_grad:
             res.append(inp.view_as(inp))
         else:
+            if need_graph and not inp.is_floating_point():
+                raise RuntimeError("only Tensors of floating point dtype can require gradients")
             res.append(inp.detach().requires_grad_(need_graph))
     return tuple(res)
 
@@ -332,7 +334,10 @@ def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False, st
         _check_requires_grad(outputs, "outputs", strict=strict)
         jac = _jacobian_rows(outputs, inputs, create_graph, strict)
     jac = _grad_postprocess(jac, create_graph)
-    return _tuple_postprocess(jac, (is_outputs_tuple, is_inputs_tuple))
+    jac = _tuple_postprocess(jac, (is_outputs_tuple, is_inputs_tuple))
+    if strategy == "forward-mode" and is_inputs_tuple:  # torch's forward mode gives lists here, at every level
+        jac = [list(j) for j in jac] if is_outputs_tuple else list(jac)
+    return jac
 
 
 def hessian(func, inputs, create_graph=False, strict=False, vectorize=False, outer_jacobian_strategy="reverse-mode"):
