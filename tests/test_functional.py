@@ -22,7 +22,13 @@ def _to(L, arrays, requires_grad=False):
 
 
 def same(ours, theirs, what="result"):
-    """Equal structure (a Tensor where torch gives a Tensor, tuples of the same lengths), shapes, dtypes, values."""
+    """Equal structure (a Tensor where torch gives a Tensor, tuples, lists and dicts alike), shapes, dtypes, values
+    (test_func.py uses it too)."""
+    if isinstance(theirs, dict):
+        assert isinstance(ours, dict) and list(ours) == list(theirs), f"{what}: keys {ours} != torch's {list(theirs)}"
+        for k in theirs:
+            same(ours[k], theirs[k], f"{what}[{k!r}]")
+        return
     if isinstance(theirs, (tuple, list)):
         assert type(ours) is type(theirs), f"{what}: {type(ours).__name__} where torch gives a {type(theirs).__name__}"
         assert len(ours) == len(theirs), f"{what}: {len(ours)} entries, torch has {len(theirs)}"
