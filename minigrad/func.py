@@ -140,6 +140,12 @@ def _out(t, create_graph):
     return t if create_graph or not isinstance(t, Tensor) else t.detach()
 
 
+def _leave(tree, create_graph):
+    """_out on every tensor of a pytree (aux outputs, values)."""
+    leaves, spec = _flatten(tree)
+    return _unflatten([_out(t, create_graph) for t in leaves], spec)
+
+
 def _vjp(outputs, inputs, cotangents, create_graph, retain_graph=None):
     """autograd.grad over the outputs in the graph; zeros where no gradient reaches (a constant, an integer result)."""
     from .creation import zeros_like
@@ -198,10 +204,7 @@ def grad_and_value(func, argnums=0, has_aux=False):
         _, spec = _flatten(diff)
         g = _unflatten(grads, spec)
         value = _out(output, create_graph)
-        if has_aux:
-            aux_leaves, aux_spec = _flatten(aux)
-            return g, (value, _unflatten([_out(a, create_graph) for a in aux_leaves], aux_spec))
-        return g, value
+        return (g, (value, _leave(aux, create_graph))) if has_aux else (g, value)
 
     return wrapper
 
@@ -232,11 +235,10 @@ def vjp(func, *primals, has_aux=False):
     out_leaves, out_spec = _flatten(output)
     _check_outputs(out_leaves, api)
     if has_aux:
-        aux_leaves, aux_spec = _flatten(aux)
-        for a in aux_leaves:
+        for a in _flatten(aux)[0]:
             if not isinstance(a, Tensor):
                 raise RuntimeError(f"Expected tensors, got unsupported type {type(a)}")
-        aux = _unflatten([_out(a, create_graph) for a in aux_leaves], aux_spec)
+        aux = _leave(aux, create_graph)
 
     def vjp_fn(cotangents, *, retain_graph=True, create_graph=None):
         ct_leaves, ct_spec = _flatten(cotangents)
@@ -253,7 +255,7 @@ def vjp(func, *primals, has_aux=False):
         return res if isinstance(res, tuple) else (res,)
 
     made_with_graph = create_graph
-    value = _unflatten([_out(o, create_graph) for o in out_leaves], out_spec)
+    value = _leave(output, create_graph)
     return (value, vjp_fn, aux) if has_aux else (value, vjp_fn)
 
 
@@ -324,30 +326,18 @@ def jvp(func, primals, tangents, *, strict=False, has_aux=False):
     from .creation import zeros_like
 
     tangent_out = [zeros_like(o) if c is None else c for c, o in zip(totals, out_leaves)]
-    value = _unflatten([_out(o, create_graph) for o in out_leaves], out_spec)
-    res = _unflatten([_out(t, create_graph) for t in tangent_out], out_spec)
-    if has_aux:
-        aux_leaves, aux_spec = _flatten(aux)
-        return value, res, _unflatten([_out(a, create_graph) for a in aux_leaves], aux_spec)
-    return value, res
+    value = _leave(output, create_graph)
+    res = _leave(_unflatten(tangent_out, out_spec), create_graph)
+    return (value, res, _leave(aux, create_graph)) if has_aux else (value, res)
 
 
-def _jacobian_structure(per_output, diff, out_spec, create_graph):
-    """per_output[i][k] (output leaf i, input leaf k) into torch.func's layout: the output's pytree, each leaf
-    replaced by the argnums pytree (a tensor, or a tuple over argnums, each possibly a pytree itself)."""
-    _, in_spec = _flatten(diff)
-    return _unflatten([_unflatten([_out(j, create_graph) for j in row], in_spec) for row in per_output], out_spec)
-
-
-def jacrev(func, argnums=0, *, has_aux=False, chunk_size=None, _preallocate_and_copy=False):
-    """A function returning the Jacobian of func with respect to its argnums arguments, one vjp per output element
-    (shape: output.shape + input.shape). `chunk_size` is accepted; rows are computed one at a time."""
-    if not (chunk_size is None or chunk_size > 0):
-        raise ValueError("jacrev: `chunk_size` should be greater than 0.")
+def _jacobian_transform(func, argnums, has_aux, api, blocks):
+    """The wrapper jacrev and jacfwd share: call func on fresh arguments, then `blocks(out_leaves, leaves,
+    create_graph)` gives J[i][k] (output leaf i, input leaf k), laid out as torch.func does: the output's pytree,
+    each leaf replaced by the argnums pytree (a tensor, or a tuple over argnums, each possibly a pytree itself)."""
 
     def wrapper(*args, **kwargs):
         global _depth
-        api = "vjp(f, *primals)"
         with enable_grad():
             args, diff, leaves, create_graph = _enter(args, argnums)
             _depth += 1
@@ -355,62 +345,63 @@ def jacrev(func, argnums=0, *, has_aux=False, chunk_size=None, _preallocate_and_
                 output, aux = _split_aux(func(*args, **kwargs), has_aux, api)
                 out_leaves, out_spec = _flatten(output)
                 _check_outputs(out_leaves, api)
-                for o in out_leaves:
-                    if not o.is_floating_point():
-                        raise RuntimeError("vjp(f, ...): All outputs of f must be floating-point or complex Tensors, "
-                                           f"got Tensor with dtype {o.dtype}")
-                per_output = []
-                for o in out_leaves:
-                    rows = [[] for _ in leaves]
-                    for j in range(o.numel() if o.requires_grad else 0):
-                        for r, g in zip(rows, _vjp([o], leaves, [_one_hot(o, j)], create_graph, retain_graph=True)):
-                            r.append(g)
-                    per_output.append([_stack_to(r, tuple(o.shape) + tuple(x.shape), 0, x.data.dtype)
-                                       for r, x in zip(rows, leaves)])
+                per_output = blocks(out_leaves, leaves, create_graph)
             finally:
                 _depth -= 1
-        jac = _jacobian_structure(per_output, diff, out_spec, create_graph)
-        if has_aux:
-            aux_leaves, aux_spec = _flatten(aux)
-            return jac, _unflatten([_out(a, create_graph) for a in aux_leaves], aux_spec)
-        return jac
+        _, in_spec = _flatten(diff)
+        jac = _unflatten([_unflatten([_out(j, create_graph) for j in row], in_spec) for row in per_output], out_spec)
+        return (jac, _leave(aux, create_graph)) if has_aux else jac
 
     return wrapper
 
 
+def jacrev(func, argnums=0, *, has_aux=False, chunk_size=None, _preallocate_and_copy=False):
+    """A function returning the Jacobian of func with respect to its argnums arguments, one vjp per output element
+    against its one-hot cotangent (shape: output.shape + input.shape). `chunk_size` is accepted; rows are computed one
+    at a time."""
+    if not (chunk_size is None or chunk_size > 0):
+        raise ValueError("jacrev: `chunk_size` should be greater than 0.")
+
+    def blocks(out_leaves, leaves, create_graph):
+        per_output = []
+        for o in out_leaves:
+            if not o.is_floating_point():
+                raise RuntimeError("vjp(f, ...): All outputs of f must be floating-point or complex Tensors, got "
+                                   f"Tensor with dtype {o.dtype}")
+            rows = [[] for _ in leaves]  # rows[k]: J_k's rows, one per element of o
+            for j in range(o.numel() if o.requires_grad else 0):
+                for r, g in zip(rows, _vjp([o], leaves, [_one_hot(o, j)], create_graph, retain_graph=True)):
+                    r.append(g)
+            per_output.append([_stack_to(r, tuple(o.shape) + tuple(x.shape), 0, x.data.dtype)
+                               for r, x in zip(rows, leaves)])
+        return per_output
+
+    return _jacobian_transform(func, argnums, has_aux, "vjp(f, *primals)", blocks)
+
+
 def jacfwd(func, argnums=0, has_aux=False, *, randomness="error"):
-    """A function returning the Jacobian of func with respect to its argnums arguments, one jvp per input element,
-    by the double-vjp trick (see the module docstring). `randomness` is checked and otherwise ignored."""
+    """A function returning the Jacobian of func with respect to its argnums arguments, one jvp per input element
+    against its one-hot tangent, by the double-vjp trick (see the module docstring). `randomness` is checked and
+    otherwise ignored."""
+
+    def blocks(out_leaves, leaves, create_graph):
+        column = _jvp_columns(out_leaves, leaves, create_graph)
+        cols = [[[] for _ in leaves] for _ in out_leaves]  # cols[i][k]: J_ik's columns
+        for k, x in enumerate(leaves):
+            for j in range(x.numel()):
+                for i, c in enumerate(column(k, _one_hot(x, j))):
+                    if c is not None:
+                        cols[i][k].append(c)
+        return [[_stack_to(cols[i][k], tuple(o.shape) + tuple(x.shape), -1, o.data.dtype)
+                 for k, x in enumerate(leaves)] for i, o in enumerate(out_leaves)]
+
+    jac = _jacobian_transform(func, argnums, has_aux, "jvp(f, primals, tangents)", blocks)
 
     def wrapper(*args, **kwargs):
-        global _depth
         if randomness not in ("error", "different", "same"):
             raise RuntimeError(f"Only allowed values for randomness are 'error', 'different', or 'same'. Got "
                                f"{randomness}")
-        api = "jvp(f, primals, tangents)"
-        with enable_grad():
-            args, diff, leaves, create_graph = _enter(args, argnums)
-            _depth += 1
-            try:
-                output, aux = _split_aux(func(*args, **kwargs), has_aux, api)
-                out_leaves, out_spec = _flatten(output)
-                _check_outputs(out_leaves, api)
-                column = _jvp_columns(out_leaves, leaves, create_graph)
-                cols = [[[] for _ in leaves] for _ in out_leaves]  # cols[i][k]: J_ik's columns
-                for k, x in enumerate(leaves):
-                    for j in range(x.numel()):
-                        for i, c in enumerate(column(k, _one_hot(x, j))):
-                            if c is not None:
-                                cols[i][k].append(c)
-                per_output = [[_stack_to(cols[i][k], tuple(o.shape) + tuple(x.shape), -1, o.data.dtype)
-                               for k, x in enumerate(leaves)] for i, o in enumerate(out_leaves)]
-            finally:
-                _depth -= 1
-        jac = _jacobian_structure(per_output, diff, out_spec, create_graph)
-        if has_aux:
-            aux_leaves, aux_spec = _flatten(aux)
-            return jac, _unflatten([_out(a, create_graph) for a in aux_leaves], aux_spec)
-        return jac
+        return jac(*args, **kwargs)
 
     return wrapper
 
