@@ -10,6 +10,11 @@ from .ops import (abs, add, all, allclose, amax, amin, any, argmax, argmin, bmm,
                   permute, pow, relu, reshape, select, sigmoid, sign, softmax, split, sqrt, squeeze, stack, std, sub,
                   sum, swapaxes, swapdims, t, tanh, transpose, true_divide, unbind, unflatten, unsqueeze, var, where,
                   floor, ceil, round, scatter)
+# ---- exports of issue 11a (pointwise) ----
+# ---- exports of issue 11b (reductions, scans, sorting) ----
+# ---- exports of issue 11c (activations, losses) ----
+# ---- exports of issue 11e (torch-level pieces) ----
+# ---- exports of issue 12 (conv, pool, norm) ----
 from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, linspace, ones,
                        ones_like, rand, rand_like, randint, randn, randn_like, randperm, tensor, zeros, zeros_like)
 from .random import Generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state

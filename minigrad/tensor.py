@@ -477,6 +477,21 @@ class Tensor:
     def scatter_(self, dim, index, src=None, value=None, *, reduce=None): return ops.scatter_(self, dim, index, src, value, reduce=reduce)  # noqa
     def scatter(self, dim, index, src=None, value=None): return ops.scatter(self, dim, index, src, value)  # noqa
 
+    # ---- methods of issue 11a: pointwise ops (ops/unary.py, ops/binary.py) ----
+    # (end of issue 11a methods)
+
+    # ---- methods of issue 11b: reductions, scans, sorting (ops/scan.py, ops/sort.py) ----
+    # (end of issue 11b methods)
+
+    # ---- methods of issue 11c: activations and losses ----
+    # (end of issue 11c methods)
+
+    # ---- methods of issue 11e: other Tensor methods (optim/misc) ----
+    # (end of issue 11e methods)
+
+    # ---- methods of issue 12: conv, pool, norm ----
+    # (end of issue 12 methods)
+
     # ---- NumPy functions on Tensors reach minigrad's ops ------------------------------------------------------
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         """`np.exp(t)` is `minigrad.exp(t)`, and so on for the ufuncs minigrad has: a backward formula written with

@@ -13,6 +13,10 @@ linalg.py       matmul mm bmm dot outer
 nn.py           linear dropout and the identity nodes of module backward hooks
 loss.py         cross_entropy nll_loss;   loss_elementwise.py   binary_cross_entropy(_with_logits) mse_loss l1_loss
 """
+# ---- issue 11a (pointwise) ----
+# ---- issue 11b (reductions, scans, sorting) ----
+# ---- issue 11c (activations, losses) ----
+# ---- issue 12 (conv, pool, norm) ----
 from .compare import (  # noqa: F401
     allclose, ceil, clamp, clip, eq, equal, floor, ge, gt, isclose, isfinite, isinf, isnan, le, logical_and,
     logical_not, logical_or, logical_xor, lt, maximum, minimum, ne, round, sign, where,
