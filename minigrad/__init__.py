@@ -3,13 +3,18 @@ from . import _dtype
 from ._dtype import (bool, double, dtype, float, float16, float32, float64, half, int, int8, int16, int32, int64,
                      long, short, uint8)
 from .tensor import Size, Tensor, device
-from . import ops as _ops  # binds the ops as Tensor methods
 from .ops import (abs, add, all, allclose, amax, amin, any, argmax, argmin, bmm, cat, chunk, clamp, clip, concat,
-                  concatenate, div, dot, eq, equal, exp, expand, flatten, ge, gt, isclose, isfinite, isinf, isnan,
-                  le, log, log_softmax, logical_and, logical_not, logical_or, logsumexp, lt, matmul, max, maximum,
-                  mean, min, minimum, mm, mul, narrow, ne, neg, norm, outer, permute, pow, relu, reshape, select,
-                  sigmoid, sign, softmax, split, sqrt, squeeze, stack, std, sub, sum, swapaxes, t, tanh, transpose,
-                  true_divide, unbind, unflatten, unsqueeze, var, where, floor, ceil, round, scatter)
+                  concatenate, div, dot, eq, equal, exp, expand, flatten, gather, ge, gt, isclose, isfinite, isinf,
+                  isnan, le, log, log1p, log_softmax, logical_and, logical_not, logical_or, logical_xor, logsumexp, lt,
+                  matmul, max, maximum, mean, min, minimum, mm, moveaxis, movedim, mul, narrow, ne, neg, norm, outer,
+                  permute, pow, relu, reshape, select, sigmoid, sign, softmax, split, sqrt, squeeze, stack, std, sub,
+                  sum, swapaxes, swapdims, t, tanh, transpose, true_divide, unbind, unflatten, unsqueeze, var, where,
+                  floor, ceil, round, scatter)
+# ---- exports of issue 11a (pointwise) ----
+# ---- exports of issue 11b (reductions, scans, sorting) ----
+# ---- exports of issue 11c (activations, losses) ----
+# ---- exports of issue 11e (torch-level pieces) ----
+# ---- exports of issue 12 (conv, pool, norm) ----
 from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, linspace, ones,
                        ones_like, rand, rand_like, randint, randn, randn_like, randperm, tensor, zeros, zeros_like)
 from .random import Generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state

@@ -1,14 +1,18 @@
-"""torch's dtypes as small named objects over NumPy dtypes: `minigrad.float32` prints like `torch.float32`."""
+"""torch's dtypes as small named objects over NumPy dtypes: `minigrad.float32` prints like `torch.float32`.
+
+The one table of dtype names: each dtype knows torch's ScalarType name ("Float"), from which its tensor type name
+("torch.FloatTensor") and the lower-case words of some messages ("float") follow."""
 import builtins
 
 import numpy as np
 
 
 class dtype:
-    __slots__ = ("name", "np", "is_floating_point", "is_signed", "itemsize")
+    __slots__ = ("name", "np", "scalar_type", "is_floating_point", "is_signed", "itemsize")
 
-    def __init__(self, name, np_dtype):
+    def __init__(self, name, np_dtype, scalar_type):
         self.name = name
+        self.scalar_type = scalar_type
         self.np = np.dtype(np_dtype)
         self.is_floating_point = self.np.kind == "f"
         self.is_signed = self.np.kind in "fi"
@@ -21,15 +25,15 @@ class dtype:
         return self.name
 
 
-float16 = dtype("float16", np.float16)
-float32 = dtype("float32", np.float32)
-float64 = dtype("float64", np.float64)
-int8 = dtype("int8", np.int8)
-int16 = dtype("int16", np.int16)
-int32 = dtype("int32", np.int32)
-int64 = dtype("int64", np.int64)
-uint8 = dtype("uint8", np.uint8)
-bool = dtype("bool", np.bool_)  # noqa: A001 - torch's name
+float16 = dtype("float16", np.float16, "Half")
+float32 = dtype("float32", np.float32, "Float")
+float64 = dtype("float64", np.float64, "Double")
+int8 = dtype("int8", np.int8, "Char")
+int16 = dtype("int16", np.int16, "Short")
+int32 = dtype("int32", np.int32, "Int")
+int64 = dtype("int64", np.int64, "Long")
+uint8 = dtype("uint8", np.uint8, "Byte")
+bool = dtype("bool", np.bool_, "Bool")  # noqa: A001 - torch's name
 half, float, double = float16, float32, float64  # noqa: A001
 short, int, long = int16, int32, int64  # noqa: A001
 
@@ -47,6 +51,18 @@ def from_numpy_dtype(np_dtype):
             f"can't convert np.ndarray of type numpy.{np.dtype(np_dtype)}. The only supported types are: "
             "float64, float32, float16, int64, int32, int16, int8, uint8, and bool."
         ) from None
+
+
+def scalar_type(np_dtype):
+    """torch's ScalarType name of a NumPy dtype, as its error messages print it: Float, Long, Bool."""
+    d = _BY_NP.get(np.dtype(np_dtype))
+    return d.scalar_type if d is not None else str(np_dtype)
+
+
+def tensor_type(np_dtype):
+    """torch's legacy tensor type name: torch.FloatTensor, torch.LongTensor."""
+    d = _BY_NP.get(np.dtype(np_dtype))
+    return f"torch.{d.scalar_type}Tensor" if d is not None else "torch.Tensor"
 
 
 def to_np(d):

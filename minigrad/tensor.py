@@ -1,7 +1,9 @@
 """Tensor: a NumPy array (`.data`) plus what autograd needs (`requires_grad`, `grad`, `grad_fn`).
 
-Here: construction, the autograd attributes, description and conversion. The ops (`x + y`, `x.sum()`, `x[i]`)
-are bound onto Tensor by `minigrad/ops/`, whose functions call the Functions in `minigrad/functions/`.
+Here: construction, the autograd attributes, description and conversion, and every op method as one line that
+calls the op by name in `minigrad/ops/` (`x * y` is `ops.mul(x, y)`, whose Function `Mul` sits right above it in
+ops/pointwise.py). NumPy functions given a Tensor reach the same ops (`__array_ufunc__`), which is how one backward
+formula runs on arrays and, for a create_graph backward, on Tensors.
 """
 import builtins
 import weakref
@@ -10,24 +12,15 @@ import numpy as np
 
 from . import _dtype
 from .autograd import grad_mode
-from .autograd.engine import root_gradient, run_backward
-from .autograd.function import AccumulateGrad
+from .autograd.engine import accumulating_into, root_gradient, run_backward
+from .autograd.function import AccumulateGrad, accumulate
 from ._size import _CPU, Size, _check_device, _dim, _size_args, device  # noqa: F401 - device is re-exported
-from .functions import elementwise as E
-
-_TYPE_NAMES = {"float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor", "int64": "LongTensor",
-               "int32": "IntTensor", "int16": "ShortTensor", "int8": "CharTensor", "uint8": "ByteTensor",
-               "bool": "BoolTensor"}
-
-
-
-
 
 
 class Tensor:
     __slots__ = ("data", "_grad", "_requires_grad", "grad_fn", "_vc", "_accum", "_retain", "__dict__",
                  "__weakref__")
-    __array_priority__ = 1000  # numpy_scalar * tensor goes to Tensor.__rmul__
+    __array_priority__ = 1000  # ndarray * tensor goes to Tensor (see __array_ufunc__)
 
     def __init__(self, *args, dtype=None, device=None, requires_grad=False):
         """The legacy constructor `minigrad.Tensor(data)` or `minigrad.Tensor(2, 3)`: float32, like torch's."""
@@ -94,11 +87,10 @@ class Tensor:
                     f"'{list(self.shape)}'. Please ensure that the gradient and the tensor are the same size"
                 )
             if value.dtype != self.dtype:
-                from .ops import _scalar_type
-
                 raise RuntimeError(
-                    f"attempting to assign a gradient with dtype '{_scalar_type(value.data.dtype).lower()}' to a tensor "
-                    f"with grad_dtype '{_scalar_type(self.data.dtype)}'. The gradient must match the tensor's grad_dtype "
+                    f"attempting to assign a gradient with dtype '{_dtype.scalar_type(value.data.dtype).lower()}' to a "
+                    f"tensor with grad_dtype '{_dtype.scalar_type(self.data.dtype)}'. The gradient must match the "
+                    "tensor's grad_dtype "
                     "(defaults to the tensor's dtype)."
                 )
         self._grad = value
@@ -117,26 +109,21 @@ class Tensor:
             self._accum = AccumulateGrad(self)
         return self._accum
 
-    def _accumulate(self, g, given):
-        """Add a gradient into .grad: the first one is kept (copied if someone else may hold it), later ones added
-        in place."""
-        if self._grad is None:
-            if g.dtype != self.data.dtype:
-                g = g.astype(self.data.dtype)
-            elif id(g) in given or not g.flags.owndata or not g.flags.writeable:
-                g = g.copy()
-            if g.shape != self.data.shape:
-                g = np.broadcast_to(g, self.data.shape).copy()
-            given.add(id(g))
-            self._grad = Tensor._make(g, None)
-        else:
-            self._grad.data += g
-
     def retain_grad(self):
-        if self.grad_fn is None:
+        """Keep this non-leaf's gradient in .grad after backward: a hook on its node that accumulates a copy."""
+        if self.grad_fn is None or self._retain:
             return
         ref = weakref.ref(self)
-        self.grad_fn.retain = ref
+
+        def retain(g):
+            t = ref()
+            if t is not None:
+                accumulate(t, g if isinstance(g, Tensor) else g.copy())
+            return g
+
+        retain.retains = True  # stays the last hook: the gradient it keeps is the one the node uses
+        hooks = self.grad_fn.pre_hooks = self.grad_fn.pre_hooks or []
+        hooks.append(retain)
         self._retain = True
 
     @property
@@ -148,20 +135,24 @@ class Tensor:
         if not self._requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         node = self._node()
-        if node.pre_hooks is None:
-            node.pre_hooks = []
+        hooks = node.pre_hooks = node.pre_hooks or []
 
         def call(g):
-            out = hook(Tensor._make(g, None))
-            return g if out is None else (out.data if isinstance(out, Tensor) else np.asarray(out))
+            out = hook(g if isinstance(g, Tensor) else Tensor._make(g, None))
+            if out is None:
+                return g
+            return out if isinstance(g, Tensor) else (out.data if isinstance(out, Tensor) else np.asarray(out))
 
-        node.pre_hooks.append(call)
-        return _RemovableHandle(node.pre_hooks, call)
+        hooks.insert(len(hooks) - builtins.bool(hooks and getattr(hooks[-1], "retains", False)), call)
+        return _RemovableHandle(hooks, call)
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
-        if create_graph:
-            raise NotImplementedError("create_graph=True (higher-order gradients) is not supported by minigrad")
-        run_backward([self._node()], [root_gradient(self, gradient)], retain_graph=builtins.bool(retain_graph))
+        """Accumulate d self / d leaf into every leaf's .grad (only into `inputs` when given). With
+        `create_graph=True` the gradients are Tensors in a graph, so they can be differentiated again."""
+        retain = create_graph if retain_graph is None else retain_graph
+        step = None if inputs is None else accumulating_into([inputs] if isinstance(inputs, Tensor) else inputs)
+        run_backward([self._node()], [root_gradient(self, gradient, create_graph=create_graph)],
+                     retain_graph=builtins.bool(retain), create_graph=create_graph, step=step)
 
     def detach(self):
         t = Tensor._make(self.data, None)
@@ -221,7 +212,7 @@ class Tensor:
         return self.data.dtype.kind == "f"
 
     def _type_name(self):
-        return "torch." + _TYPE_NAMES.get(self.data.dtype.name, "Tensor")
+        return _dtype.tensor_type(self.data.dtype)
 
     def __len__(self):
         if self.data.ndim == 0:
@@ -309,16 +300,15 @@ class Tensor:
         if dtype is None:
             return self._type_name()
         if isinstance(dtype, str) and dtype.endswith("Tensor"):  # x.type("torch.DoubleTensor")
-            names = {v: k for k, v in _TYPE_NAMES.items()}
-            short = dtype.rsplit(".", 1)[-1]
-            if short not in names:
+            names = {_dtype.tensor_type(d.np): d for d in _dtype.ALL}
+            if "torch." + dtype.rsplit(".", 1)[-1] not in names:
                 raise ValueError(f"invalid type: {dtype!r}")
-            dtype = names[short]
+            dtype = names["torch." + dtype.rsplit(".", 1)[-1]]
         target = _dtype.to_np(dtype)
         if target == self.data.dtype:
             return self
         if self._requires_grad and grad_mode._enabled:
-            return E.Cast.apply(self, dtype=target)
+            return ops.pointwise.Cast.apply(self, dtype=target)
         return Tensor._make(self.data.astype(target), None)
 
     def float(self):
@@ -343,12 +333,180 @@ class Tensor:
         return self.type(_dtype.uint8)
 
     def clone(self, memory_format=None):
-        return E.Clone.apply(self)
+        return ops.pointwise.Clone.apply(self)
 
     def contiguous(self, memory_format=None):
         if self.data.flags.c_contiguous:
             return self
-        return E.Clone.apply(self)
+        return ops.pointwise.Clone.apply(self)
+
+    # ---- ops: each method calls its op in minigrad/ops/ ------------------------------------------------------
+    def __add__(self, other): return ops.add(self, other)  # noqa: E704 - one line per op, by design
+    def __radd__(self, other): return ops.add(self, other)  # noqa: E704
+    def __sub__(self, other): return ops.sub(self, other)  # noqa: E704
+    def __rsub__(self, other): return ops.sub(other, self)  # noqa: E704
+    def __mul__(self, other): return ops.mul(self, other)  # noqa: E704
+    def __rmul__(self, other): return ops.mul(self, other)  # noqa: E704
+    def __truediv__(self, other): return ops.div(self, other)  # noqa: E704
+    def __rtruediv__(self, other): return ops.div(other, self)  # noqa: E704
+    def __floordiv__(self, other): return ops.div(self, other, rounding_mode="floor")  # noqa: E704
+    def __mod__(self, other): return Tensor._make(np.asarray(np.mod(self.data, ops._promote._data(other))), None)  # noqa
+    def __pow__(self, other): return ops.pow(self, other)  # noqa: E704
+    def __rpow__(self, other): return ops.pow(other, self)  # noqa: E704
+    def __matmul__(self, other): return ops.matmul(self, other)  # noqa: E704
+    def __rmatmul__(self, other): return ops.matmul(other, self)  # noqa: E704
+    def __neg__(self): return ops.neg(self)  # noqa: E704
+    def __abs__(self): return ops.abs(self)  # noqa: E704
+    def __eq__(self, other): return ops.eq(self, other)  # noqa: E704
+    def __ne__(self, other): return ops.ne(self, other)  # noqa: E704
+    def __lt__(self, other): return ops.lt(self, other)  # noqa: E704
+    def __le__(self, other): return ops.le(self, other)  # noqa: E704
+    def __gt__(self, other): return ops.gt(self, other)  # noqa: E704
+    def __ge__(self, other): return ops.ge(self, other)  # noqa: E704
+    def __and__(self, other): return ops.logical_and(self, other)  # noqa: E704
+    def __or__(self, other): return ops.logical_or(self, other)  # noqa: E704
+    def __xor__(self, other): return ops.logical_xor(self, other)  # noqa: E704
+    def __invert__(self): return ops.logical_not(self)  # noqa: E704
+    def __getitem__(self, index): return ops.getitem(self, index)  # noqa: E704
+    def __setitem__(self, index, value): ops.setitem(self, index, value)  # noqa: E704
+    def __iadd__(self, other): return ops.add_(self, other)  # noqa: E704
+    def __isub__(self, other): return ops.sub_(self, other)  # noqa: E704
+    def __imul__(self, other): return ops.mul_(self, other)  # noqa: E704
+    def __itruediv__(self, other): return ops.div_(self, other)  # noqa: E704
+
+    def add(self, other, *, alpha=1): return ops.add(self, other, alpha=alpha)  # noqa: E704
+    def sub(self, other, *, alpha=1): return ops.sub(self, other, alpha=alpha)  # noqa: E704
+    def mul(self, other): return ops.mul(self, other)  # noqa: E704
+    def div(self, other, *, rounding_mode=None): return ops.div(self, other, rounding_mode=rounding_mode)  # noqa
+    def true_divide(self, other): return ops.div(self, other)  # noqa: E704
+    def neg(self): return ops.neg(self)  # noqa: E704
+    def pow(self, exponent): return ops.pow(self, exponent)  # noqa: E704
+    def exp(self): return ops.exp(self)  # noqa: E704
+    def log(self): return ops.log(self)  # noqa: E704
+    def log1p(self): return ops.log1p(self)  # noqa: E704
+    def sqrt(self): return ops.sqrt(self)  # noqa: E704
+    def abs(self): return ops.abs(self)  # noqa: E704
+    def relu(self): return ops.relu(self)  # noqa: E704
+    def sigmoid(self): return ops.sigmoid(self)  # noqa: E704
+    def tanh(self): return ops.tanh(self)  # noqa: E704
+    def clamp(self, min=None, max=None): return ops.clamp(self, min, max)  # noqa: E704,A002
+    clip = clamp
+    def maximum(self, other): return ops.maximum(self, other)  # noqa: E704
+    def minimum(self, other): return ops.minimum(self, other)  # noqa: E704
+    def where(self, condition, other): return ops.where(condition, self, other)  # noqa: E704
+    def eq(self, other): return ops.eq(self, other)  # noqa: E704
+    def ne(self, other): return ops.ne(self, other)  # noqa: E704
+    def lt(self, other): return ops.lt(self, other)  # noqa: E704
+    def le(self, other): return ops.le(self, other)  # noqa: E704
+    def gt(self, other): return ops.gt(self, other)  # noqa: E704
+    def ge(self, other): return ops.ge(self, other)  # noqa: E704
+    def equal(self, other): return ops.equal(self, other)  # noqa: E704
+    def allclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False): return ops.allclose(self, other, rtol, atol, equal_nan)  # noqa
+    def isclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False): return ops.isclose(self, other, rtol, atol, equal_nan)  # noqa
+    def isnan(self): return ops.isnan(self)  # noqa: E704
+    def isinf(self): return ops.isinf(self)  # noqa: E704
+    def isfinite(self): return ops.isfinite(self)  # noqa: E704
+    def sign(self): return ops.sign(self)  # noqa: E704
+    def floor(self): return ops.floor(self)  # noqa: E704
+    def ceil(self): return ops.ceil(self)  # noqa: E704
+    def round(self, decimals=0): return ops.round(self, decimals)  # noqa: E704
+    def logical_not(self): return ops.logical_not(self)  # noqa: E704
+    def logical_and(self, other): return ops.logical_and(self, other)  # noqa: E704
+    def logical_or(self, other): return ops.logical_or(self, other)  # noqa: E704
+
+    def sum(self, dim=None, keepdim=False, *, dtype=None): return ops.sum(self, dim, keepdim, dtype=dtype)  # noqa
+    def mean(self, dim=None, keepdim=False, *, dtype=None): return ops.mean(self, dim, keepdim, dtype=dtype)  # noqa
+    def var(self, dim=None, unbiased=None, keepdim=False, *, correction=None): return ops.var(self, dim, unbiased, keepdim, correction=correction)  # noqa
+    def std(self, dim=None, unbiased=None, keepdim=False, *, correction=None): return ops.std(self, dim, unbiased, keepdim, correction=correction)  # noqa
+    def max(self, dim=None, keepdim=False): return ops.max(self, dim, keepdim)  # noqa: E704
+    def min(self, dim=None, keepdim=False): return ops.min(self, dim, keepdim)  # noqa: E704
+    def amax(self, dim=(), keepdim=False): return ops.amax(self, dim, keepdim)  # noqa: E704
+    def amin(self, dim=(), keepdim=False): return ops.amin(self, dim, keepdim)  # noqa: E704
+    def argmax(self, dim=None, keepdim=False): return ops.argmax(self, dim, keepdim)  # noqa: E704
+    def argmin(self, dim=None, keepdim=False): return ops.argmin(self, dim, keepdim)  # noqa: E704
+    def all(self, dim=None, keepdim=False): return ops.all(self, dim, keepdim)  # noqa: E704
+    def any(self, dim=None, keepdim=False): return ops.any(self, dim, keepdim)  # noqa: E704
+    def norm(self, p="fro", dim=None, keepdim=False): return ops.norm(self, p, dim, keepdim)  # noqa: E704
+    def logsumexp(self, dim, keepdim=False): return ops.logsumexp(self, dim, keepdim)  # noqa: E704
+    def softmax(self, dim, dtype=None): return ops.softmax(self, dim, dtype)  # noqa: E704
+    def log_softmax(self, dim, dtype=None): return ops.log_softmax(self, dim, dtype)  # noqa: E704
+
+    def reshape(self, *shape): return ops.reshape(self, *shape)  # noqa: E704
+    def view(self, *shape): return ops.view(self, *shape)  # noqa: E704
+    def view_as(self, other): return ops.view_as(self, other)  # noqa: E704
+    def reshape_as(self, other): return ops.reshape_as(self, other)  # noqa: E704
+    def flatten(self, start_dim=0, end_dim=-1): return ops.flatten(self, start_dim, end_dim)  # noqa: E704
+    def unflatten(self, dim, sizes): return ops.unflatten(self, dim, sizes)  # noqa: E704
+    def squeeze(self, dim=None): return ops.squeeze(self, dim)  # noqa: E704
+    def unsqueeze(self, dim): return ops.unsqueeze(self, dim)  # noqa: E704
+    def transpose(self, dim0, dim1): return ops.transpose(self, dim0, dim1)  # noqa: E704
+    swapaxes = swapdims = transpose
+    def t(self): return ops.t(self)  # noqa: E704
+    def permute(self, *dims): return ops.permute(self, *dims)  # noqa: E704
+    def expand(self, *sizes): return ops.expand(self, *sizes)  # noqa: E704
+    def expand_as(self, other): return ops.expand_as(self, other)  # noqa: E704
+    def split(self, split_size, dim=0): return ops.split(self, split_size, dim)  # noqa: E704
+    def chunk(self, chunks, dim=0): return ops.chunk(self, chunks, dim)  # noqa: E704
+    def unbind(self, dim=0): return ops.unbind(self, dim)  # noqa: E704
+    def narrow(self, dim, start, length): return ops.narrow(self, dim, start, length)  # noqa: E704
+    def select(self, dim, index): return ops.select(self, dim, index)  # noqa: E704
+    def gather(self, dim, index): return ops.gather(self, dim, index)  # noqa: E704
+    def matmul(self, other): return ops.matmul(self, other)  # noqa: E704
+    def mm(self, mat2): return ops.mm(self, mat2)  # noqa: E704
+    def bmm(self, mat2): return ops.bmm(self, mat2)  # noqa: E704
+    def dot(self, other): return ops.dot(self, other)  # noqa: E704
+    def outer(self, vec2): return ops.outer(self, vec2)  # noqa: E704
+
+    @property
+    def T(self): return ops.permute(self, *reversed(range(self.data.ndim)))  # noqa: E704,N802
+
+    @property
+    def mT(self): return ops.shape.matrix_transpose(self)  # noqa: E704,N802
+
+    def add_(self, other, *, alpha=1): return ops.add_(self, other, alpha=alpha)  # noqa: E704
+    def sub_(self, other, *, alpha=1): return ops.sub_(self, other, alpha=alpha)  # noqa: E704
+    def mul_(self, other): return ops.mul_(self, other)  # noqa: E704
+    def div_(self, other): return ops.div_(self, other)  # noqa: E704
+    def zero_(self): return ops.zero_(self)  # noqa: E704
+    def fill_(self, value): return ops.fill_(self, value)  # noqa: E704
+    def copy_(self, src, non_blocking=False): return ops.copy_(self, src, non_blocking)  # noqa: E704
+    def clamp_(self, min=None, max=None): return ops.clamp_(self, min, max)  # noqa: E704,A002
+    clip_ = clamp_
+    def uniform_(self, a=0.0, b=1.0, generator=None): return ops.uniform_(self, a, b, generator)  # noqa: E704
+    def normal_(self, mean=0.0, std=1.0, generator=None): return ops.normal_(self, mean, std, generator)  # noqa
+    def scatter_(self, dim, index, src=None, value=None, *, reduce=None): return ops.scatter_(self, dim, index, src, value, reduce=reduce)  # noqa
+    def scatter(self, dim, index, src=None, value=None): return ops.scatter(self, dim, index, src, value)  # noqa
+
+    # ---- methods of issue 11a: pointwise ops (ops/unary.py, ops/binary.py) ----
+    # (end of issue 11a methods)
+
+    # ---- methods of issue 11b: reductions, scans, sorting (ops/scan.py, ops/sort.py) ----
+    # (end of issue 11b methods)
+
+    # ---- methods of issue 11c: activations and losses ----
+    # (end of issue 11c methods)
+
+    # ---- methods of issue 11e: other Tensor methods (optim/misc) ----
+    # (end of issue 11e methods)
+
+    # ---- methods of issue 12: conv, pool, norm ----
+    # (end of issue 12 methods)
+
+    # ---- NumPy functions on Tensors reach minigrad's ops ------------------------------------------------------
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        """`np.exp(t)` is `minigrad.exp(t)`, and so on for the ufuncs minigrad has: a backward formula written with
+        NumPy then records its graph when the engine hands it Tensors. Any other ufunc runs on the arrays."""
+        fn = _dispatch.UFUNCS.get(ufunc) if method == "__call__" and not kwargs else None
+        if fn is not None:
+            return fn(*inputs)
+        return _dispatch.on_arrays(getattr(ufunc, method), inputs, kwargs)
+
+    def __array_function__(self, func, types, args, kwargs):
+        """The same for NumPy functions (np.where, np.sum, np.swapaxes, ...)."""
+        fn = _dispatch.FUNCTIONS.get(func)
+        if fn is not None:
+            return fn(*args, **kwargs)
+        return _dispatch.on_arrays(func, args, kwargs)
 
 
 class _RemovableHandle:
@@ -364,3 +522,7 @@ class _RemovableHandle:
 
     def __exit__(self, *exc):
         self.remove()
+
+
+from . import ops  # noqa: E402 - the ops import Tensor; its methods look them up when called
+from . import _dispatch  # noqa: E402

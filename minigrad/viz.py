@@ -15,7 +15,7 @@ import warnings
 
 import numpy as np
 
-from .autograd.engine import run_backward
+from .autograd.engine import capturing, run_backward
 from .autograd.explain import leaf_label, param_names
 from .autograd.function import AccumulateGrad
 
@@ -90,7 +90,8 @@ def _gradient_norms(tensors, nodes, notes):
                 if type(n) is AccumulateGrad and n.variable.grad is not None}
     roots = [t._node() for t in tensors]
     seeds = [np.ones(t.data.shape, t.data.dtype) for t in tensors]
-    captured = run_backward(roots, seeds, retain_graph=True, capture=dict.fromkeys(nodes))
+    step, captured = capturing(nodes)
+    run_backward(roots, seeds, retain_graph=True, step=step)
     return {n: _norm(g) for n, g in captured.items() if g is not None}
 
 

@@ -95,7 +95,7 @@ def test_rules_come_from_docstrings_and_json_round_trips():
     trace = explain((x.exp() * 3.0).sum())
     rules = {s["node"]: s["rule"] for s in trace.steps}
     assert rules["ExpBackward0"].startswith("z = e^x")
-    assert rules["MulBackward0"] == minigrad.functions.elementwise.Mul.__doc__.strip()
+    assert rules["MulBackward0"] == minigrad.ops.pointwise.Mul.__doc__.strip()
     assert rules["AccumulateGrad"].startswith("leaf")
     data = json.loads(trace.to_json())
     assert data == trace.to_dict()

@@ -2,7 +2,7 @@
 import numpy as np
 
 from .anomaly import detect_anomaly, is_anomaly_check_nan_enabled, is_anomaly_enabled, set_detect_anomaly
-from .engine import root_gradient, run_backward
+from .engine import capturing, root_gradient, run_backward
 from .explain import explain
 from .function import Function, Node
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
@@ -12,11 +12,10 @@ from . import functional
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=None,
          materialize_grads=False):
-    """The gradients of `outputs` with respect to `inputs`, returned rather than accumulated into `.grad`."""
+    """The gradients of `outputs` with respect to `inputs`, returned rather than accumulated into `.grad`. With
+    `create_graph=True` they are Tensors in a graph of their own, so they can be differentiated again."""
     from ..tensor import Tensor
 
-    if create_graph:
-        raise NotImplementedError("create_graph=True (higher-order gradients) is not supported by minigrad")
     single = isinstance(inputs, Tensor)
     outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
     inputs = [inputs] if single else list(inputs)
@@ -24,15 +23,20 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         grad_outputs = [None] * len(outputs)
     elif isinstance(grad_outputs, Tensor):
         grad_outputs = [grad_outputs]
+    if len(grad_outputs) != len(outputs):
+        raise RuntimeError(f"grad requires one grad_output per output: got {len(grad_outputs)} grad_outputs and "
+                           f"{len(outputs)} outputs")
     roots, root_grads = [], []
     for i, (o, g) in enumerate(zip(outputs, grad_outputs)):
-        root_grads.append(root_gradient(o, g, i))
+        root_grads.append(root_gradient(o, g, i, create_graph=create_graph))
         roots.append(o._node())
-    for i, t in enumerate(inputs):
+    for t in inputs:
         if not t.requires_grad:
             raise RuntimeError("One of the differentiated Tensors does not require grad")
     nodes = [t._node() for t in inputs]
-    captured = run_backward(roots, root_grads, retain_graph=bool(retain_graph), capture=dict.fromkeys(nodes))
+    step, captured = capturing(nodes)
+    retain = create_graph if retain_graph is None else retain_graph
+    run_backward(roots, root_grads, retain_graph=bool(retain), create_graph=create_graph, step=step)
     result = []
     for i, (t, node) in enumerate(zip(inputs, nodes)):
         g = captured[node]
@@ -41,6 +45,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
                 raise RuntimeError(f"The differentiated Tensor at index {i} appears to not have been used in the "
                                    "graph. Set allow_unused=True if this is the desired behavior.")
             result.append(Tensor._make(np.zeros(t.data.shape, t.data.dtype), None) if materialize_grads else None)
+        elif isinstance(g, Tensor):
+            result.append(g)
         else:
             result.append(Tensor._make(np.array(g, t.data.dtype), None))
     return tuple(result)

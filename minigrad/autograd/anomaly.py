@@ -88,6 +88,7 @@ def check_node(node, grad, input_grads):
     if not _check_nan:
         return
     for i, ((child, _), g) in enumerate(zip(node.next_functions, input_grads)):
+        g = g if g is None or isinstance(g, np.ndarray) else g.data  # a Tensor during a create_graph backward
         if child is None or g is None or g.dtype.kind not in "fc" or np.isfinite(g).all():  # a constant's is unused
             continue
         what = "nan" if np.isnan(g).any() else "inf"

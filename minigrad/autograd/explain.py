@@ -11,8 +11,7 @@ import json
 
 import numpy as np
 
-from . import anomaly
-from .engine import root_gradient, run_backward, unbroadcast_axes
+from .engine import observed, root_gradient, run_backward, unbroadcast_axes
 from .function import AccumulateGrad
 
 
@@ -108,10 +107,8 @@ def explain(tensor, gradient=None, retain_graph=None, params=None):
 
     def observe(node, grad, input_grads):
         records.append((node, grad, input_grads))
-        if anomaly._enabled:
-            anomaly.check_node(node, grad, input_grads)
 
-    run_backward([tensor._node()], [g], retain_graph=bool(retain_graph), observer=observe)
+    run_backward([tensor._node()], [g], retain_graph=bool(retain_graph), step=observed(observe))
     return Explanation({"shape": list(tensor.shape), "dtype": str(tensor.data.dtype)}, _steps(records, names))
 
 

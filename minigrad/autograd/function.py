@@ -1,8 +1,14 @@
-"""Function: the op pattern (forward and backward on NumPy arrays), and the graph nodes it records.
+"""Function: the op pattern (forward and backward), and the graph nodes it records.
 
 Each Function subclass gets a node class named like torch's (`Mul` -> `MulBackward0`). A node is the op's `ctx`:
 it holds what forward saved, the edges to the nodes of its inputs (`next_functions`) and the input shapes that the
 engine unbroadcasts gradients to.
+
+One backward serves first and higher order. forward always runs on NumPy arrays. backward runs on arrays too,
+unless the engine was asked for `create_graph=True`: then grad mode is on, the incoming gradient is a Tensor and
+`ctx.saved_tensors` gives Tensors that keep their place in the graph (torch's SavedVariable), so the same formula,
+`g * y`, records its own graph. NumPy functions in a formula (`np.exp`, `np.where`) reach minigrad's ops through
+Tensor's `__array_ufunc__` / `__array_function__`.
 """
 import re
 
@@ -16,21 +22,20 @@ _FREED = (
     "Specify retain_graph=True if you need to backward through the graph a second time or if you need to access "
     "saved tensors after calling backward."
 )
+_OUTPUT = -1  # the source of a saved array that is the op's own output
 
 
 class Node:
     """A recorded op: its backward, its saved arrays, its edges. Also serves as `ctx` during forward."""
 
-    __slots__ = ("_saved", "_versions", "next_functions", "input_meta", "pre_hooks", "retain", "out_meta",
+    __slots__ = ("_saved", "_sources", "_versions", "next_functions", "input_meta", "pre_hooks", "out_meta",
                  "trace", "__dict__", "__weakref__")
-    backward_impl = None  # the Function's backward, set on each generated subclass
-    function = None
+    function = None  # the Function class, set on each generated subclass
 
     def __init__(self):
         self._saved = ()
         self._versions = None
         self.pre_hooks = None
-        self.retain = None  # set by retain_grad; initialised so the engine's per-node check never raises inside
 
     def name(self):
         return type(self).__name__
@@ -49,25 +54,26 @@ class Node:
 
     @property
     def saved_tensors(self):
+        """What forward saved: arrays, or during a create_graph backward (grad mode on) Tensors in the graph."""
         if self._saved is None:
             raise RuntimeError(_FREED)
         if self._versions:
-            for box, version, what in self._versions:
-                if box[0] != version:
-                    raise RuntimeError(
-                        "one of the variables needed for gradient computation has been modified by an inplace "
-                        f"operation: {_describe(what, self)} is at version {box[0]}; expected version {version} "
-                        "instead. Hint: enable anomaly detection to find the operation that failed to compute its "
-                        "gradient, with minigrad.autograd.set_detect_anomaly(True, check_nan=False)."
-                    )
-        return self._saved
+            _check_versions(self)
+        return _saved_variables(self) if grad_mode._enabled else self._saved
+
+    def run(self, grad):
+        """The node's part of a backward pass: its tensor hooks, then its Function's backward on `grad`."""
+        for hook in self.pre_hooks or ():
+            grad = hook(grad)
+        out = self.function.backward(self, grad)
+        return out if type(out) is tuple else (out,)
 
     def mark_freed(self):
         self._saved = None
 
 
 class AccumulateGrad(Node):
-    """The node of a leaf that requires grad: adds incoming gradients into `variable.grad`."""
+    """The node of a leaf that requires grad: adds the gradient that reaches it into `variable.grad`."""
 
     __slots__ = ("variable",)
 
@@ -76,6 +82,29 @@ class AccumulateGrad(Node):
         self.variable = variable
         self.next_functions = ()
         self.input_meta = ()
+
+    def run(self, grad):
+        for hook in self.pre_hooks or ():
+            grad = hook(grad)
+        accumulate(self.variable, grad)
+        return ()
+
+
+def accumulate(t, g):
+    """t.grad += g. The first gradient is kept as it is when t may own it (a fresh array), else copied; later ones
+    are added in place. During a create_graph backward g is a Tensor and the sum is recorded, as in torch."""
+    Tensor = _Tensor or _tensor_class()
+    if isinstance(g, Tensor):
+        t._grad = g if t._grad is None else t._grad + g
+        return
+    if t._grad is None:
+        if g.dtype != t.data.dtype or g.shape != t.data.shape:
+            g = np.array(np.broadcast_to(g, t.data.shape), t.data.dtype)
+        elif not (g.flags.owndata and g.flags.writeable):  # a view of some other array, or a caller's
+            g = g.copy()
+        t._grad = Tensor._make(g, None)
+    else:
+        t._grad.data += g
 
 
 class _NoGraph:
@@ -102,29 +131,17 @@ class Function:
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         name = cls.node_name or f"{cls.__name__}Backward0"
-        cls._node_cls = type(name, (Node,), {"__slots__": (), "backward_impl": cls.backward,
-                                              "function": cls})
+        cls._node_cls = type(name, (Node,), {"__slots__": (), "function": cls})
 
     @classmethod
     def apply(cls, *args, **options):
+        """Unwrap the Tensors, decide whether to record, run forward on arrays, wrap the result, record the node."""
         Tensor = _Tensor or _tensor_class()
         arrays = [a.data if isinstance(a, Tensor) else a for a in args]
-        record = False
-        if grad_mode._enabled:
-            for a in args:
-                if isinstance(a, Tensor) and a._requires_grad:
-                    record = True
-                    break
+        record = grad_mode._enabled and any(isinstance(a, Tensor) and a._requires_grad for a in args)
         ctx = cls._node_cls() if record else _NoGraph()
-        if record:
-            # one pass over the inputs: the edge each gradient flows into, and the (shape, dtype) it is summed to;
-            # set before forward, so that forward can save only what the needed gradients use (needs_input_grad)
-            edges, meta = [], []
-            for a, arr in zip(args[:cls.inputs] if cls.inputs else args, arrays):
-                edges.append((a._node() if isinstance(a, Tensor) else None, 0))
-                meta.append((arr.shape, arr.dtype) if isinstance(arr, np.ndarray) else None)
-            ctx.next_functions = tuple(edges)
-            ctx.input_meta = tuple(meta)
+        if record:  # the edges are set before forward, so that forward can read needs_input_grad
+            _connect(ctx, args[:cls.inputs] if cls.inputs else args, arrays)
         result = cls.forward(ctx, *arrays, **options)
         extra = ()
         if type(result) is tuple:  # (differentiable output, non-differentiable extras such as indices)
@@ -132,16 +149,10 @@ class Function:
         if type(result) is not np.ndarray:  # NumPy gives scalars, not 0-dim arrays, for 0-dim operands
             result = np.asarray(result)
         out = Tensor._make(result, ctx if record else None)
-        if cls.is_view and isinstance(args[0], Tensor) and np.may_share_memory(result, arrays[0]):
-            out._vc = args[0]._vc
-            if record:  # in-place ops on this view must know what it aliases (see ops._check_inplace)
-                out._view_base = args[0]
+        if cls.is_view:
+            _share_version(out, args[0], arrays[0], record)
         if record:
-            ctx.out_meta = (result.shape, result.dtype)
-            if anomaly._enabled:  # where the user created this op, for the error if its backward yields NaN
-                ctx.trace = anomaly.forward_stack()
-            if ctx._saved:
-                ctx._versions = _version_watch(ctx, args, out)
+            _finish(ctx, args, arrays, out)
         if extra:
             return (out, *(Tensor._make(e, None) for e in extra))
         return out
@@ -155,31 +166,93 @@ class Function:
         raise NotImplementedError("Function subclasses implement backward(ctx, grad_output)")
 
 
-def _version_watch(ctx, args, out):
-    """For each saved array that is an input's or the output's own data: (version box, version now, description).
+def call(fn, *args, **options):
+    """Another Function inside a backward formula: its forward on arrays (plain NumPy, nothing recorded), or its
+    apply on Tensors (recorded) during a create_graph backward. So `Index`'s backward, a scatter into zeros, is
+    itself differentiable."""
+    Tensor = _Tensor or _tensor_class()
+    if any(isinstance(a, Tensor) for a in args):
+        return fn.apply(*args, **options)
+    return fn.forward(_NoGraph(), *args, **options)
 
-    The description is a tuple, turned into words only if the check fails: formatting it on every op would cost
-    more than the op itself at small sizes."""
-    watched = []
+
+# ---- the bookkeeping of apply -----------------------------------------------------------------------------------
+def _connect(ctx, inputs, arrays):
+    """The edge each input's gradient flows into, and the (shape, dtype) the engine sums it back to."""
+    Tensor = _Tensor
+    ctx.next_functions = tuple((a._node() if isinstance(a, Tensor) else None, 0) for a in inputs)
+    ctx.input_meta = tuple((arr.shape, arr.dtype) if isinstance(arr, np.ndarray) else None
+                           for arr in arrays[:len(inputs)])
+
+
+def _share_version(out, source, source_array, record):
+    """A view shares its base's version counter; in-place ops on it must know what it aliases."""
+    if isinstance(source, _Tensor) and np.may_share_memory(out.data, source_array):
+        out._vc = source._vc
+        if record:
+            out._view_base = source
+
+
+def _finish(ctx, args, arrays, out):
+    """What a recorded node keeps besides its edges: the output's meta, where the user made it (anomaly mode), and
+    for each saved array where it came from (an input, the output, or neither) with that tensor's version."""
+    ctx.out_meta = (out.data.shape, out.data.dtype)
+    if anomaly._enabled:
+        ctx.trace = anomaly.forward_stack()
+    if not ctx._saved:
+        return
+    n_inputs = len(ctx.next_functions)
+    sources, versions = [], []
     for arr in ctx._saved:
-        for i, t in enumerate(args):
-            if isinstance(t, _Tensor) and t.data is arr:
-                watched.append((t._vc, t._vc[0], (t.data.dtype, t.data.shape, t)))
-                break
-        else:
-            if arr is out.data:
-                watched.append((out._vc, out._vc[0], (out.data.dtype, out.data.shape, None)))
-    return watched
+        source = None
+        if arr is out.data:
+            source = _OUTPUT
+            versions.append((out._vc, out._vc[0], (arr.dtype, arr.shape, None)))
+        elif isinstance(arr, np.ndarray):
+            for k in range(n_inputs):
+                if arrays[k] is arr and isinstance(args[k], _Tensor):
+                    source, t = k, args[k]
+                    versions.append((t._vc, t._vc[0], (arr.dtype, arr.shape, t)))
+                    break
+        sources.append(source)
+    ctx._sources = sources
+    ctx._versions = versions
+
+
+def _saved_variables(node):
+    """The saved arrays as Tensors in the graph: an input's as a tensor that flows into that input's node (its
+    grad_fn, or its leaf's AccumulateGrad), the output's as a tensor made by `node` itself, the rest constants."""
+    Tensor = _Tensor
+    out = []
+    for arr, source in zip(node._saved, node._sources):
+        if not isinstance(arr, np.ndarray):  # None, or a number saved as it is
+            out.append(arr)
+            continue
+        maker = node if source == _OUTPUT else (node.next_functions[source][0] if source is not None else None)
+        t = Tensor._make(arr, None if type(maker) is AccumulateGrad else maker)
+        if type(maker) is AccumulateGrad:
+            t._requires_grad, t._accum = True, maker
+        out.append(t)
+    return tuple(out)
+
+
+def _check_versions(node):
+    for box, version, what in node._versions:
+        if box[0] != version:
+            raise RuntimeError(
+                "one of the variables needed for gradient computation has been modified by an inplace "
+                f"operation: {_describe(what, node)} is at version {box[0]}; expected version {version} "
+                "instead. Hint: enable anomaly detection to find the operation that failed to compute its "
+                "gradient, with minigrad.autograd.set_detect_anomaly(True, check_nan=False)."
+            )
 
 
 def _describe(what, node):
-    """'[torch.FloatTensor [2, 3]], which is output 0 of Exp,' from a _version_watch description, in torch's words:
+    """'[torch.FloatTensor [2, 3]], which is output 0 of Exp,' from a version-watch description, in torch's words:
     the tensor is named by the op that made it (for a saved input, its grad_fn now, after the in-place op); a leaf
     by its type and size alone."""
-    from ..tensor import Tensor
-
     dtype, shape, source = what  # source: the saved input tensor, or None for this node's own output
-    name = Tensor._make(np.empty(0, dtype), None)._type_name()
+    name = _Tensor._make(np.empty(0, dtype), None)._type_name()
     maker = node if source is None else source.grad_fn
     if maker is None:
         return f"[{name} {list(shape)}]"

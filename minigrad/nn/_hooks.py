@@ -12,7 +12,7 @@ from functools import partial
 import numpy as np
 
 from ..autograd import grad_mode
-from ..functions.nn import BackwardHookFunction, Pack
+from ..ops.nn import BackwardHookFunction, Pack
 from ..tensor import Tensor
 
 

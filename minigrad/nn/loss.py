@@ -1,6 +1,6 @@
 """Loss modules: each holds its options (and class weights as buffers) and calls nn.functional."""
 from . import functional as F
-from ._losses import _legacy_reduction
+from ..ops.loss import _legacy_reduction
 from .module import Module
 
 

@@ -1,10 +1,11 @@
-"""torch's type promotion and broadcasting checks for the arguments of elementwise ops."""
+"""The arguments of elementwise ops: torch's type promotion, broadcasting checks, `out=`."""
 import builtins
+import re
 
 import numpy as np
 
 from .. import _dtype
-from ..functions import elementwise as E
+from ..autograd import grad_mode
 from ..tensor import Tensor
 
 
@@ -13,9 +14,9 @@ def _result_np_dtype(operands):
     changes the result only when its category (bool < int < float) is higher."""
     dim = zero = num = None
     for o in operands:
-        if isinstance(o, Tensor):
-            dt = o.data.dtype
-            if o.data.ndim:
+        if isinstance(o, (Tensor, np.ndarray)):
+            dt = o.data.dtype if isinstance(o, Tensor) else o.dtype
+            if o.ndim:
                 dim = dt if dim is None else _dtype.promote(dim, dt)
             else:
                 zero = dt if zero is None else _dtype.promote(zero, dt)
@@ -31,16 +32,19 @@ def _result_np_dtype(operands):
 
 def _operands(*xs):
     """Arguments of an elementwise op, converted to torch's promoted dtype. A tensor that needs grad is cast through
-    Cast so its gradient flows; anything else is cast as a plain array."""
+    Cast so its gradient flows; anything else is cast as a plain array. A NumPy array (a constant inside a backward
+    formula) counts as a tensor that needs no grad."""
     for x in xs:
-        if not isinstance(x, (Tensor, builtins.int, builtins.float, builtins.bool, np.generic)):
+        if not isinstance(x, (Tensor, np.ndarray, builtins.int, builtins.float, builtins.bool, np.generic)):
             raise TypeError(f"unsupported operand type: expected a Tensor or a number, but got {type(x).__name__}")
     target = _result_np_dtype(xs)
     out = []
     for x in xs:
-        if isinstance(x, Tensor):
+        if isinstance(x, np.ndarray):
+            x = x if x.dtype == target else x.astype(target)
+        elif isinstance(x, Tensor):
             if x.data.dtype != target:
-                x = E.Cast.apply(x, dtype=target) if x.requires_grad else x.data.astype(target)
+                x = x.type(target) if x.requires_grad else x.data.astype(target)
         elif isinstance(x, np.generic):
             x = x.item()
         out.append(x)
@@ -63,14 +67,30 @@ def _broadcast_check(a, b):
         raise
 
 
-def _binary(fn, a, b):
-    if isinstance(a, Tensor) and isinstance(b, Tensor) and a.data.dtype == b.data.dtype:  # the common path
-        if a.data.shape != b.data.shape:
-            _broadcast_check(a, b)
-        return fn.apply(a, b)
+def _promoted(fn, a, b):
+    """fn applied to a and b after the broadcasting check and type promotion (the path of mixed operands)."""
     _broadcast_check(a, b)
     return fn.apply(*_operands(a, b))
 
 
 def _as_tensor(x):
     return x if isinstance(x, Tensor) else Tensor._make(np.asarray(x), None)
+
+
+def _data(x):
+    return x.data if isinstance(x, Tensor) else x
+
+
+def _out(result, out):
+    """`out=`: write the result into an existing tensor of the right shape."""
+    if out is None:
+        return result
+    if grad_mode._enabled and (result._requires_grad or out._requires_grad):
+        name = re.sub("Backward[0-9]*$", "", type(result.grad_fn).__name__).lower() if result.grad_fn else "op"
+        raise RuntimeError(f"{name}(): functions with out=... arguments don't support automatic differentiation, but "
+                           "one of the arguments requires grad.")
+    if out.shape != result.shape:
+        out.data = np.empty(result.data.shape, out.data.dtype)
+    np.copyto(out.data, result.data, casting="same_kind")
+    out._vc[0] += 1
+    return out

@@ -1,16 +1,63 @@
-"""Indexing and in-place ops: `x[i]`, `x[i] = v`, `add_`, `zero_`, `scatter_` ..., recorded as torch records them."""
+"""Reading by index: `x[i]`, narrow, select, split, gather. The gradient of a read is a write: each backward puts
+the gradient back where the values came from, into zeros (repeated indices adding up), and that write is itself a
+Function whose backward is the read again, so both differentiate to any order."""
 import builtins
 
 import numpy as np
 
-from .. import _dtype
 from .._size import _dim
-from ..autograd import grad_mode
-from ..functions import elementwise as E
-from ..functions import shape as S
+from ..autograd.function import Function, call
 from ..tensor import Tensor
-from ._promote import _broadcast_check, _result_np_dtype
-from .pointwise import _data, _scalar_type, add, clamp, div, mul, sub
+from . import shape
+
+
+class Index(Function):
+    """z = x[index];   dx = g put back into zeros at index (IndexBackward)"""
+
+    inputs = 1
+
+    @staticmethod
+    def forward(ctx, x, index, advanced=False):
+        ctx.index, ctx.advanced, ctx.shape = index, advanced, x.shape
+        return x[index]
+
+    @staticmethod
+    def backward(ctx, g):
+        return call(IndexBackward, g, ctx.index, ctx.shape, ctx.advanced)
+
+
+class IndexBackward(Function):
+    """z = zeros(shape) with z[index] += g;   dz/dg = g read back at index (Index)"""
+
+    inputs = 1
+
+    @staticmethod
+    def forward(ctx, g, index, shape, advanced=False):
+        ctx.index, ctx.advanced = index, advanced
+        out = np.zeros(shape, g.dtype)
+        if advanced:
+            np.add.at(out, index, g)
+        else:
+            out[index] = g
+        return out
+
+    @staticmethod
+    def backward(ctx, gg):
+        return call(Index, gg, ctx.index, ctx.advanced)
+
+
+class Select(Index):
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, x, index, advanced=False):
+        # `...` after the ints: NumPy then returns a 0-dim view, not a copied scalar, so x[0, 2] aliases x as in torch
+        index = tuple(index)
+        return Index.forward(ctx, x, index if any(p is Ellipsis for p in index) else index + (Ellipsis,))
+
+
+class Slice(Index):
+    is_view = True
 
 
 def _index_parts(index):
@@ -32,228 +79,107 @@ def _index_parts(index):
 def getitem(input, index):
     idx, advanced = _index_parts(index)
     if advanced:
-        return S.Index.apply(input, idx, advanced=True)
+        return Index.apply(input, idx, advanced=True)
     if idx.count(None) == 1 and builtins.all(p is None or p is Ellipsis or p == slice(None) for p in idx):
-        return S.Unsqueeze.apply(input, input.data[idx].shape)  # x[None], x[:, None]: torch's UnsqueezeBackward0
+        return shape.Unsqueeze.apply(input, input.data[idx].shape)  # x[None], x[:, None]: torch's UnsqueezeBackward0
     try:
         if builtins.all(isinstance(p, (builtins.int, np.integer)) for p in idx):
-            return S.Select.apply(input, idx)
-        return S.Slice.apply(input, idx)
+            return Select.apply(input, idx)
+        return Slice.apply(input, idx)
     except IndexError as e:
         raise IndexError(str(e).replace("axis", "dimension")) from None  # NumPy's words for torch's message
 
 
-def _check_inplace(t, what="an in-place operation"):
-    if not grad_mode._enabled:
-        return
-    if t._requires_grad and t.grad_fn is None:
-        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
-    base = getattr(t, "_view_base", None)
-    if base is not None and _indexed_view(t) is None:
-        while getattr(base, "_view_base", None) is not None:
-            base = base._view_base
-        if base.grad_fn is None:
-            raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
-        # torch rewrites the base's graph (CopySlices); without that the base's gradient would be silently wrong
-        raise NotImplementedError(
-            f"{what} on a view ({type(t.grad_fn).__name__}) of a tensor that requires grad: minigrad rewrites the "
-            "base's graph only for views made by indexing (x[i], x[a:b]). Use an out-of-place op (where, cat, "
-            "clone() first), or write into the base tensor itself with base[index] = value."
-        )
-
-
-def _indexed_view(t):
-    """(base, index) when t is base[index] (basic indexing) of a non-leaf that requires grad: an in-place op on t is
-    then written back into base, recorded there as torch's CopySlices. None otherwise."""
-    base = getattr(t, "_view_base", None)
-    if base is None or not grad_mode._enabled or base.grad_fn is None or getattr(base, "_view_base", None) is not None:
-        return None
-    if t.grad_fn is None or type(t.grad_fn).function not in (S.Select, S.Slice):
-        return None
-    return base, t.grad_fn.index
-
-
-def _source(t):
-    """What an in-place op on t reads: t, or for an indexed view a copy in the graph, since the op's result is
-    then written back over t's memory, which the op's backward may have saved."""
-    return E.Clone.apply(t) if _indexed_view(t) is not None else t
-
-
-def setitem(input, index, value):
-    _check_inplace(input, "x[index] = value")
-    idx, _ = _index_parts(index)
-    if grad_mode._enabled and (input._requires_grad or (isinstance(value, Tensor) and value._requires_grad)):
-        # recorded like torch's CopySlices: input takes over the result's values and grad_fn
-        result = S.IndexPut.apply(input, value, idx)
-        np.copyto(input.data, result.data)
-        input.grad_fn, input._requires_grad = result.grad_fn, True
+def split(tensor, split_size_or_sections, dim=0):
+    d = _dim(dim, tensor.data.ndim)
+    n = tensor.data.shape[d]
+    if isinstance(split_size_or_sections, builtins.int):
+        step = split_size_or_sections
+        if step <= 0 and n:
+            raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got dimension size of {n}")
+        sizes = [builtins.min(step, n - i) for i in range(0, n, step)] if n else [0]
     else:
-        input.data[idx] = _data(value)
-    input._vc[0] += 1
+        sizes = list(split_size_or_sections)
+        if builtins.sum(sizes) != n:
+            raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's size at "
+                               f"dimension {d}), but got split_sizes={sizes}")
+    return tuple(narrow(tensor, d, start, size) for start, size in zip(np.cumsum([0] + sizes[:-1]), sizes))
 
 
-# ---- in place -----------------------------------------------------------------------------------------------------
-def _inplace(op, ufunc):
-    """`x.op_(y)`: NumPy writes into x's own array; under a recording graph the op is taken out of place and x
-    takes over its result and grad_fn, so gradients stay right."""
-
-    def method(self, other, **kw):
-        _check_inplace(self)
-        if isinstance(other, Tensor) and other.data.shape != self.data.shape:
-            _broadcast_check(self, other)
-            shape = np.broadcast_shapes(self.data.shape, other.data.shape)
-            if shape != self.data.shape:  # the result must fit in self
-                raise RuntimeError(f"output with shape {list(self.data.shape)} doesn't match the broadcast shape "
-                                   f"{list(shape)}")
-        target = _result_np_dtype([self, other])
-        if _dtype.category(target) > _dtype.category(self.data.dtype):
-            raise RuntimeError(f"result type {_scalar_type(target)} can't be cast to the "
-                               f"desired output type {_scalar_type(self.data.dtype)}")
-        recording = grad_mode._enabled and (self._requires_grad or (isinstance(other, Tensor) and other.requires_grad))
-        if recording:  # self takes the out-of-place result (its saved arrays stay intact for backward)
-            return _take_over(self, op(_source(self), other, **kw))
-        else:
-            if kw.get("alpha", 1) != 1:
-                other = _data(other) * kw["alpha"]
-            ufunc(self.data, _data(other), out=self.data, casting="unsafe")
-        self._vc[0] += 1
-        return self
-
-    return method
+def chunk(input, chunks, dim=0):
+    if chunks <= 0:
+        raise RuntimeError("chunk expects `chunks` to be greater than 0, got: " + str(chunks))
+    n = input.data.shape[_dim(dim, input.data.ndim)]
+    return split(input, builtins.max(-(-n // chunks), 1), dim)
 
 
-add_, sub_, mul_, div_ = (_inplace(o, u) for o, u in ((add, np.add), (sub, np.subtract), (mul, np.multiply),
-                                                       (div, np.true_divide)))
+def unbind(input, dim=0):
+    d = _dim(dim, input.data.ndim)
+    return tuple(select(input, d, i) for i in range(input.data.shape[d]))
 
 
-def _take_over(self, result):
-    """An in-place op under a recording graph runs out of place; self then takes over the result and its grad_fn.
-    An indexed view writes the result into its base instead (base[index] = result, recorded) and becomes a fresh
-    view of the new base."""
-    view = _indexed_view(self)
-    if view is not None:
-        base, index = view
-        setitem(base, index, result)  # base.data is written in place, so self.data (a view of it) follows
-        self.grad_fn = type(self.grad_fn).function.apply(base, index).grad_fn
-        return self
-    self.data = result.data.astype(self.data.dtype, copy=False)
-    self.grad_fn, self._requires_grad = result.grad_fn, True
-    self._vc[0] += 1  # nodes that saved self's old value must now refuse, as torch's do ...
-    versions = result.grad_fn._versions
-    for k, entry in enumerate(versions or ()):  # ... but not the node of this very op
-        if entry[0] is self._vc:
-            versions[k] = (entry[0], self._vc[0], entry[2])
-    return self
+def narrow(input, dim, start, length):
+    d = _dim(dim, input.data.ndim)
+    index = (slice(None),) * d + (slice(builtins.int(start), builtins.int(start) + length),)
+    return Slice.apply(input, index)
 
 
-def _fill(record=None, node=E.Fill):
-    """An in-place method that writes new values. With grad recording (self or an argument requires grad) it is
-    taken out of place, so the graph sees it as torch's does: `record(self, ...)` builds the differentiable result;
-    without one, the values do not depend on self and `node` records them (gradient 0 to self)."""
-
-    def deco(fn):
-        def method(self, *args, **kwargs):
-            _check_inplace(self)
-            if grad_mode._enabled and (self._requires_grad or builtins.any(
-                    isinstance(a, Tensor) and a._requires_grad for a in (*args, *kwargs.values()))):
-                if record is not None:
-                    return _take_over(self, record(_source(self), *args, **kwargs))
-                scratch = Tensor._make(self.data.copy(), None)  # the new values, drawn as the plain path would
-                fn(scratch, *args, **kwargs)
-                return _take_over(self, node.apply(self, scratch.data))
-            with grad_mode.no_grad():
-                fn(self, *args, **kwargs)
-            self._vc[0] += 1
-            return self
-
-        method.__name__ = fn.__name__
-        return method
-
-    return deco
+def select(input, dim, index):
+    d = _dim(dim, input.data.ndim)
+    return Select.apply(input, (slice(None),) * d + (builtins.int(index),))
 
 
-def _copy_source(self, src):
-    src = src.data if isinstance(src, Tensor) else np.asarray(src)
-    try:
-        return np.broadcast_to(src, self.data.shape)
-    except ValueError:
-        raise RuntimeError(f"The size of tensor a ({list(self.data.shape)}) must match the size of tensor b "
-                           f"({list(src.shape)}) so that b can be copied into a") from None
+def _along(index, dim):
+    """The full NumPy index that picks index[i, j, ...] along `dim` and i, j, ... along the other dims."""
+    nd = index.ndim
+    grids = [np.arange(n).reshape((1,) * k + (n,) + (1,) * (nd - k - 1)) for k, n in enumerate(index.shape)]
+    grids[dim] = index
+    return tuple(grids)
 
 
-@_fill(node=E.Zero)
-def zero_(self):
-    self.data[...] = 0
+class Gather(Function):
+    """z[i][j] = x[index[i][j]][j] (for dim=0), and so on;   dx = g added into zeros at the gathered places"""
+
+    inputs = 1
+
+    @staticmethod
+    def forward(ctx, x, index, dim):
+        ctx.index, ctx.dim, ctx.shape = index, dim, x.shape
+        return x[_along(index, dim)]
+
+    @staticmethod
+    def backward(ctx, g):
+        return call(GatherBackward, g, ctx.index, ctx.dim, ctx.shape)
 
 
-def _record_fill(self, value):  # a tensor value gets the gradient's sum, as torch's FillBackward3
-    return E.FillTensor.apply(self, value) if isinstance(value, Tensor) else E.Fill.apply(self, np.asarray(value))
+class GatherBackward(Function):
+    """z = zeros(shape) with g added at the gathered places (scatter_add);   dz/dg = z read back there (Gather)"""
+
+    inputs = 1
+
+    @staticmethod
+    def forward(ctx, g, index, dim, shape):
+        ctx.index, ctx.dim = index, dim
+        out = np.zeros(shape, g.dtype)
+        np.add.at(out, _along(index, dim), g)
+        return out
+
+    @staticmethod
+    def backward(ctx, gg):
+        return call(Gather, gg, ctx.index, ctx.dim)
 
 
-@_fill(record=_record_fill)
-def fill_(self, value):
-    self.data[...] = _data(value)
-
-
-def _record_copy(self, src, non_blocking=False):
-    _copy_source(self, src)  # torch's error for shapes that do not broadcast
-    return E.Copy.apply(self, src)
-
-
-@_fill(record=_record_copy)
-def copy_(self, src, non_blocking=False):
-    np.copyto(self.data, _copy_source(self, src), casting="unsafe")
-
-
-@_fill(record=lambda self, min=None, max=None: clamp(self, min, max))
-def clamp_(self, min=None, max=None):  # noqa: A002
-    if isinstance(min, Tensor) or isinstance(max, Tensor):
-        self.data[...] = clamp(self, min, max).data
-    else:
-        np.clip(self.data, min, max, out=self.data)
-
-
-@_fill()
-def uniform_(self, a=0.0, b=1.0, generator=None):
-    from .. import random
-
-    self.data[...] = random._gen(generator).uniform(a, b, self.data.shape)
-
-
-@_fill()
-def normal_(self, mean=0.0, std=1.0, generator=None):
-    from .. import random
-
-    self.data[...] = random._gen(generator).normal(mean, std, self.data.shape)
-
-
-def scatter_(self, dim, index, src=None, value=None, *, reduce=None):
-    """self[index[i][j]][j] = src[i][j] (for dim=0), and so on: the tutorial's one-hot."""
-    _check_inplace(self)
-    if src is None and value is None:
-        raise TypeError("scatter_() missing 1 required argument: 'src' or 'value'")
-    d = _dim(dim, self.data.ndim)
+def gather(input, dim, index, *, sparse_grad=False):
+    d = _dim(dim, input.data.ndim)
     idx = index.data if isinstance(index, Tensor) else np.asarray(index)
     if idx.dtype != np.int64:
-        raise RuntimeError(f"scatter_(): Expected dtype int64 for index, but got {idx.dtype}")
-    if idx.ndim == 0 and self.data.ndim == 1:  # torch counts a 0-dim index as 1-dim (the tutorial's one-hot)
-        idx = idx.reshape(1)
-    if idx.ndim != self.data.ndim:
-        raise RuntimeError("Index tensor must have the same number of dimensions as self tensor")
-    if idx.size and (idx.min() < 0 or idx.max() >= self.data.shape[d]):
-        raise RuntimeError(f"index {idx.max() if idx.max() >= self.data.shape[d] else idx.min()} is out of bounds for "
-                           f"dimension {d} with size {self.data.shape[d]}")
-    if grad_mode._enabled and (self._requires_grad or (isinstance(src, Tensor) and src._requires_grad)):
-        fn = S.Scatter if src is not None else S.ScatterValue
-        return _take_over(self, fn.apply(self, value if src is None else src, idx, d))
-    vals = value if src is None else _data(src)
-    if isinstance(vals, np.ndarray):
-        vals = vals.reshape(1) if vals.ndim == 0 else vals  # a 0-dim src counts as 1-dim too
-        vals = vals[tuple(slice(0, n) for n in idx.shape)]
-    np.put_along_axis(self.data, idx, vals, axis=d)
-    self._vc[0] += 1
-    return self
-
-
-def scatter(input, dim, index, src=None, value=None):
-    return scatter_(input.clone().detach(), dim, index, src=src, value=value)
+        raise RuntimeError("gather(): Expected dtype int64 for index")
+    if idx.ndim != input.data.ndim and not (idx.ndim <= 1 and input.data.ndim <= 1):
+        raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
+    for k, n in enumerate(idx.shape):
+        if k != d and n > input.data.shape[k]:
+            raise RuntimeError(f"Size does not match at dimension {k} expected index {list(idx.shape)} to be no "
+                               f"larger than self {list(input.data.shape)} apart from dimension {d}")
+    if idx.size and (idx.min() < -input.data.shape[d] or idx.max() >= input.data.shape[d]):
+        raise RuntimeError(f"index {idx.max()} is out of bounds for dimension {d} with size {input.data.shape[d]}")
+    return Gather.apply(input, idx % builtins.max(input.data.shape[d], 1), d)

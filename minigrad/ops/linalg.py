@@ -1,9 +1,57 @@
-"""Matrix products: matmul in all its ranks, with torch's shape and dtype errors."""
+"""Matrix products: the hot path of every MLP, three forward and five backward per Linear-ReLU stack step. Each
+Function, then matmul in all its ranks with torch's shape and dtype errors."""
 import numpy as np
 
-from ..functions import matmul as M
-from .pointwise import _out, mul
-from .shape import unsqueeze
+from .._dtype import scalar_type as _scalar_type
+from ..autograd.function import Function
+from ._promote import _out
+from .pointwise import mul
+
+
+class MatMul(Function):
+    """z = x @ y (batched over leading dims);   dx = g @ yᵀ,   dy = xᵀ @ g  (1-D operands as row/column vectors)"""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.save_for_backward(x, y)
+        return np.matmul(x, y)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        if x.ndim == 1 and y.ndim == 1:  # dot product: g is a scalar
+            return g * y, g * x
+        xm = x[None, :] if x.ndim == 1 else x  # (k,) -> (1, k)
+        ym = y[:, None] if y.ndim == 1 else y  # (k,) -> (k, 1)
+        gm = g
+        if x.ndim == 1:
+            gm = np.expand_dims(gm, -2)
+        if y.ndim == 1:
+            gm = np.expand_dims(gm, -1)
+        gx = np.matmul(gm, np.swapaxes(ym, -1, -2))  # (..., n, m) @ (..., m, k) -> (..., n, k)
+        gy = np.matmul(np.swapaxes(xm, -1, -2), gm)  # (..., k, n) @ (..., n, m) -> (..., k, m)
+        if x.ndim == 1:
+            gx = gx[..., 0, :]
+        if y.ndim == 1:
+            gy = gy[..., 0]
+        return gx, gy
+
+
+class Mm(MatMul):
+    """The 2-D case, named as torch names it; the same rule without the reshaping."""
+
+    @staticmethod
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        return g @ y.T, x.T @ g  # (N, m) @ (m, k) -> (N, k);  (k, N) @ (N, m) -> (k, m)
+
+
+class Dot(MatMul):  # the nodes torch records for vector·vector and matrix@vector
+    node_name = "DotBackward0"
+
+
+class Mv(MatMul):
+    node_name = "MvBackward0"
 
 
 def matmul(input, other, *, out=None):
@@ -11,9 +59,8 @@ def matmul(input, other, *, out=None):
     if a.ndim == 0 or b.ndim == 0:
         raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {a.ndim}D and {b.ndim}D")
     if a.dtype != b.dtype:
-        names = {np.dtype(np.float32): "float", np.dtype(np.float64): "double", np.dtype(np.int64): "long"}
-        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {names.get(a.dtype, a.dtype.name)} "
-                           f"!= {names.get(b.dtype, b.dtype.name)}")
+        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {_scalar_type(a.dtype).lower()} "
+                           f"!= {_scalar_type(b.dtype).lower()}")
     k_a, k_b = a.shape[-1], (b.shape[0] if b.ndim == 1 else b.shape[-2])
     if k_a != k_b:
         if a.ndim == 1 and b.ndim == 1:
@@ -30,17 +77,9 @@ def matmul(input, other, *, out=None):
             raise RuntimeError(f"The size of tensor a must match the size of tensor b at a non-singleton dimension: "
                                f"batch shapes {list(a.shape[:-2])} and {list(b.shape[:-2])} cannot be broadcast") from None
     if a.ndim == 2 and b.ndim == 2:
-        return _out(M.Mm.apply(input, other), out)
-    fn = _Dot if a.ndim == 1 and b.ndim == 1 else (_Mv if a.ndim == 2 and b.ndim == 1 else M.MatMul)
+        return _out(Mm.apply(input, other), out)
+    fn = Dot if a.ndim == 1 and b.ndim == 1 else (Mv if a.ndim == 2 and b.ndim == 1 else MatMul)
     return _out(fn.apply(input, other), out)
-
-
-class _Dot(M.MatMul):  # the nodes torch records for vector·vector and matrix@vector
-    node_name = "DotBackward0"
-
-
-class _Mv(M.MatMul):
-    node_name = "MvBackward0"
 
 
 mm = matmul
@@ -57,4 +96,4 @@ def dot(input, other):
 
 
 def outer(input, vec2):
-    return mul(unsqueeze(input, 1), vec2)
+    return mul(input.unsqueeze(1), vec2)

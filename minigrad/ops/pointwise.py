@@ -1,28 +1,70 @@
-"""Elementwise ops, comparisons and `out=`: scalars and tensors promoted as torch promotes them."""
+"""Arithmetic and elementwise math: each op's Function (forward, backward, the derivative in its docstring), then
+its torch-level function. Inputs broadcast; the engine sums each gradient back to its input's shape.
+
+The backward formulas are written with operators and NumPy functions, so they run on arrays (a plain backward) and
+on Tensors (a create_graph backward, where `np.log(x)` reaches `minigrad.log` and is recorded) alike.
+"""
 import builtins
-import re
 
 import numpy as np
 
 from .. import _dtype
-from ..autograd import grad_mode
-from ..functions import elementwise as E
+from ..autograd.function import Function
 from ..tensor import Tensor
-from ._promote import _as_tensor, _binary, _broadcast_check, _operands, _result_np_dtype
-
-_SCALAR_TYPES = {"float16": "Half", "float32": "Float", "float64": "Double", "int8": "Char", "int16": "Short",
-                 "int32": "Int", "int64": "Long", "uint8": "Byte", "bool": "Bool"}
+from ._promote import _as_tensor, _broadcast_check, _operands, _out, _promoted, _result_np_dtype
 
 
-def _scalar_type(np_dtype):
-    """torch's ScalarType name of a dtype, as its error messages print it: Float, Long, Bool."""
-    return _SCALAR_TYPES.get(np.dtype(np_dtype).name, str(np_dtype))
+def _binary(fn, a, b):
+    if isinstance(a, Tensor) and isinstance(b, Tensor) and a.data.dtype == b.data.dtype:  # the common path
+        if a.data.shape != b.data.shape:
+            _broadcast_check(a, b)
+        return fn.apply(a, b)
+    return _promoted(fn, a, b)
+
+
+class Add(Function):
+    """z = x + y;   dz/dx = 1,   dz/dy = 1"""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        return x + y
+
+    @staticmethod
+    def backward(ctx, g):
+        return g, g
 
 
 def add(input, other, *, alpha=1, out=None):
     if alpha != 1:
         other = other * alpha
-    return _out(_binary(E.Add, input, other), out)
+    return _out(_binary(Add, input, other), out)
+
+
+class Sub(Function):
+    """z = x - y;   dz/dx = 1,   dz/dy = -1"""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        return x - y
+
+    @staticmethod
+    def backward(ctx, g):
+        return g, -g
+
+
+class RSub(Function):
+    """z = c - y for a number c (`1 - x`);   dz/dy = -1"""
+
+    node_name = "RsubBackward1"
+    inputs = 1
+
+    @staticmethod
+    def forward(ctx, y, c):
+        return c - y
+
+    @staticmethod
+    def backward(ctx, g):
+        return -g
 
 
 def _is_bool(x):
@@ -35,20 +77,53 @@ def sub(input, other, *, alpha=1, out=None):
                                   "trying to invert a mask, use the `~` or `logical_not()` operator instead.")
     if alpha != 1:
         other = other * alpha
-    if not isinstance(input, Tensor) and isinstance(other, Tensor) and out is None:  # number - tensor
+    if not isinstance(input, (Tensor, np.ndarray)) and isinstance(other, Tensor) and out is None:  # number - tensor
         c, y = _operands(input, other)
-        return E.RSub.apply(y, c)
-    return _out(_binary(E.Sub, input, other), out)
+        return RSub.apply(y, c)
+    return _out(_binary(Sub, input, other), out)
+
+
+class Mul(Function):
+    """z = x * y;   dz/dx = y,   dz/dy = x"""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        need_x, need_y = ctx.needs_input_grad[:2]
+        # as torch: each side is saved only if the other needs its gradient (x * constant keeps no copy of x, and
+        # x may then be modified in place without spoiling backward)
+        ctx.save_for_backward(x if need_y else None, y if need_x else None)
+        return x * y
+
+    @staticmethod
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        return None if y is None else g * y, None if x is None else g * x
 
 
 def mul(input, other, *, out=None):
-    return _out(_binary(E.Mul, input, other), out)
+    return _out(_binary(Mul, input, other), out)
+
+
+class Div(Function):
+    """z = x / y;   dz/dx = 1/y,   dz/dy = -x/y² = -z/y"""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        z = x / y
+        ctx.save_for_backward(y, z if ctx.needs_input_grad[1] else None)  # z only for dz/dy, as torch
+        return z
+
+    @staticmethod
+    def backward(ctx, g):
+        y, z = ctx.saved_tensors
+        gx = g / y
+        return gx, None if z is None else -gx * z
 
 
 def div(input, other, *, rounding_mode=None, out=None):
     if rounding_mode is None:
         a, b = _true_div_operands(input, other)
-        return _out(_binary(E.Div, a, b), out)
+        return _out(_binary(Div, a, b), out)
     a, b = _operands(_as_tensor(input), other)
     a = a.data if isinstance(a, Tensor) else a
     b = b.data if isinstance(b, Tensor) else b
@@ -59,7 +134,7 @@ def div(input, other, *, rounding_mode=None, out=None):
 def _true_div_operands(a, b):
     """Integer / integer is a float in torch: both sides go to float32 first."""
     ints = builtins.all((isinstance(x, Tensor) and x.data.dtype.kind in "biu") or isinstance(x, (builtins.int, np.integer))
-               for x in (a, b))
+                        for x in (a, b))
     if ints:
         a = a.float() if isinstance(a, Tensor) else builtins.float(a)
         b = b.float() if isinstance(b, Tensor) else builtins.float(b)
@@ -70,11 +145,86 @@ def true_divide(input, other):
     return div(input, other)
 
 
+class Neg(Function):
+    """z = -x;   dz/dx = -1"""
+
+    @staticmethod
+    def forward(ctx, x):
+        return -x
+
+    @staticmethod
+    def backward(ctx, g):
+        return -g
+
+
 def neg(input):
     if input.data.dtype == np.bool_:
         raise NotImplementedError("Negation, the `-` operator, on a bool tensor is not supported. If you are trying "
                                   "to invert a mask, use the `~` or `logical_not()` operator instead.")
-    return E.Neg.apply(input)
+    return Neg.apply(input)
+
+
+class Pow(Function):
+    """z = x ** e with a constant e;   dz/dx = e * x^(e-1)"""
+
+    inputs = 1
+
+    @staticmethod
+    def forward(ctx, x, e):
+        ctx.save_for_backward(x)
+        ctx.e = e
+        return x ** e
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        e = ctx.e
+        if e == 0:
+            return np.zeros_like(x), None
+        return g * e * x ** (e - 1), None
+
+
+class PowTensor(Function):
+    """z = x ** y;   dz/dx = y * x^(y-1),   dz/dy = z * ln(x)  (taken as 0 where x = 0 and y >= 0, as torch)"""
+
+    node_name = "PowBackward1"
+
+    @staticmethod
+    def forward(ctx, x, y):
+        z = x ** y
+        ctx.save_for_backward(x, y, z)
+        return z
+
+    @staticmethod
+    def backward(ctx, g):
+        x, y, z = ctx.saved_tensors
+        with np.errstate(divide="ignore", invalid="ignore"):
+            gx = np.where(y == 0, 0.0, g * y * x ** (y - 1))  # 0 ** 0: torch's 0, not 0 * inf
+            gy = np.where((x == 0) & (y >= 0), 0.0, g * z * np.log(x))
+        return gx, gy
+
+
+class RPow(Function):
+    """z = c ** y for a number c (`2 ** x`);   dz/dy = z ln c  (0 where c = 0 and y >= 0, as torch)"""
+
+    node_name = "PowBackward2"
+    inputs = 1
+
+    @staticmethod
+    def forward(ctx, y, c):
+        with np.errstate(divide="ignore", invalid="ignore"):  # 0 ** -1 is inf, (-2) ** 0.5 nan, as in torch
+            z = c ** y
+            ctx.log_c = np.log(c)  # in c's dtype, which is z's
+        ctx.save_for_backward(y, z)
+        ctx.c = c
+        return z
+
+    @staticmethod
+    def backward(ctx, g):
+        y, z = ctx.saved_tensors
+        with np.errstate(invalid="ignore"):  # c <= 0: torch's inf and nan, without warnings
+            gy = g * z * ctx.log_c
+        return np.where(y >= 0, 0.0, gy) if ctx.c == 0 else gy
 
 
 def pow(input, exponent):  # noqa: A001 - torch's name
@@ -84,144 +234,195 @@ def pow(input, exponent):  # noqa: A001 - torch's name
             dt = _result_np_dtype([exponent, base])
             base = np.asarray(base, dt)
             exponent = exponent if exponent.data.dtype == dt else exponent.type(_dtype.from_numpy_dtype(dt))
-            return E.RPow.apply(exponent, base)
-        return _binary(E.PowTensor, base, exponent)
+            return RPow.apply(exponent, base)
+        return _binary(PowTensor, base, exponent)
     if isinstance(exponent, np.generic):
         exponent = exponent.item()
     if input.data.dtype.kind in "iub" and isinstance(exponent, builtins.float):
         input = input.float()
-    return E.Pow.apply(input, exponent)
+    return Pow.apply(input, exponent)
 
 
-def _float_unary(fn):
-    def op(input):
-        if input.data.dtype.kind in "iub":
-            input = input.float()  # torch computes exp/log/... of integers in the default float dtype
-        return fn.apply(input)
-
-    return op
+def _float(input):
+    """torch computes exp/log/... of integers in the default float dtype."""
+    return input.float() if input.data.dtype.kind in "iub" else input
 
 
-exp, log, sqrt, sigmoid, tanh = (_float_unary(f) for f in (E.Exp, E.Log, E.Sqrt, E.Sigmoid, E.Tanh))
+class Exp(Function):
+    """z = e^x;   dz/dx = e^x = z  (so the output is saved, not the input)"""
+
+    @staticmethod
+    def forward(ctx, x):
+        z = np.exp(x)
+        ctx.save_for_backward(z)
+        return z
+
+    @staticmethod
+    def backward(ctx, g):
+        (z,) = ctx.saved_tensors
+        return g * z
+
+
+def exp(input):
+    return Exp.apply(_float(input))
+
+
+class Log(Function):
+    """z = ln x;   dz/dx = 1/x"""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.log(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g / x
+
+
+def log(input):
+    return Log.apply(_float(input))
+
+
+class Log1p(Function):
+    """z = ln(1 + x);   dz/dx = 1 / (1 + x)"""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.log1p(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g / (1 + x)
+
+
+def log1p(input):
+    return Log1p.apply(_float(input))
+
+
+class Sqrt(Function):
+    """z = √x;   dz/dx = 1 / (2√x) = 1 / (2z)"""
+
+    @staticmethod
+    def forward(ctx, x):
+        z = np.sqrt(x)
+        ctx.save_for_backward(z)
+        return z
+
+    @staticmethod
+    def backward(ctx, g):
+        (z,) = ctx.saved_tensors
+        return g / (2 * z)
+
+
+def sqrt(input):
+    return Sqrt.apply(_float(input))
+
+
+class Abs(Function):
+    """z = |x|;   dz/dx = sign(x)  (0 at 0, as torch)"""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.abs(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * np.sign(x)
 
 
 def abs(input):  # noqa: A001
-    return E.Abs.apply(input)
+    return Abs.apply(input)
+
+
+class Relu(Function):
+    """z = max(x, 0);   dz/dx = 1 where z > 0, else 0"""
+
+    @staticmethod
+    def forward(ctx, x):
+        z = np.maximum(x, 0)
+        ctx.save_for_backward(z)
+        return z
+
+    @staticmethod
+    def backward(ctx, g):
+        (z,) = ctx.saved_tensors
+        # a multiply by the 0/1 mask, not np.where: where branches on every element and a ReLU mask is a coin flip,
+        # so it ran 10x slower (130 µs vs 14 µs at (64, 512)); bool * float keeps g's dtype. `not z <= 0` rather
+        # than `z > 0`: a NaN passes its gradient through, as torch's threshold_backward does
+        return g * ~(z <= 0)
 
 
 def relu(input):
-    return E.Relu.apply(input)
+    return Relu.apply(input)
 
 
-def clamp(input, min=None, max=None):  # noqa: A002
-    if min is None and max is None:
-        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
-    if isinstance(min, Tensor) or isinstance(max, Tensor):
-        bounds = [_as_tensor(b) for b in (min, max) if b is not None]
-        for b in bounds:
-            _broadcast_check(input, b)
-        x, *bounds = _operands(input, *bounds)
-        lo = bounds.pop(0) if min is not None else None
-        hi = bounds.pop(0) if max is not None else None
-        return E.ClampTensor.apply(x, lo, hi)
-    return E.Clamp.apply(input, min=min, max=max)
+class Sigmoid(Function):
+    """z = 1 / (1 + e^-x);   dz/dx = z (1 - z)"""
+
+    @staticmethod
+    def forward(ctx, x):
+        # e^-|x| never overflows: for x < 0, sigmoid(x) = e^x / (1 + e^x)
+        e = np.exp(-np.abs(x))
+        z = np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
+        ctx.save_for_backward(z)
+        return z
+
+    @staticmethod
+    def backward(ctx, g):
+        (z,) = ctx.saved_tensors
+        return g * z * (1 - z)
 
 
-clip = clamp
+def sigmoid(input):
+    return Sigmoid.apply(_float(input))
 
 
-def maximum(input, other):
-    return _binary(E.Maximum, input, other)
+class Tanh(Function):
+    """z = tanh x;   dz/dx = 1 - z²"""
+
+    @staticmethod
+    def forward(ctx, x):
+        z = np.tanh(x)
+        ctx.save_for_backward(z)
+        return z
+
+    @staticmethod
+    def backward(ctx, g):
+        (z,) = ctx.saved_tensors
+        return g * (1 - z * z)
 
 
-def minimum(input, other):
-    return _binary(E.Minimum, input, other)
+def tanh(input):
+    return Tanh.apply(_float(input))
 
 
-def where(condition, input=None, other=None):
-    if input is None and other is None:
-        return tuple(Tensor._make(i, None) for i in np.nonzero(condition.data))
-    cond = condition.data if isinstance(condition, Tensor) else np.asarray(condition)
-    if cond.dtype != np.bool_:
-        raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype "
-                           f"{_scalar_type(cond.dtype)}")
-    x, y = _operands(input, other)
-    return E.Where.apply(x, y, cond)
+class Cast(Function):
+    """z = x converted to another dtype;   dz/dx = 1 (the engine converts the gradient back to x's dtype)"""
+
+    node_name = "ToCopyBackward0"
+
+    @staticmethod
+    def forward(ctx, x, dtype):
+        return x.astype(dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g, None
 
 
-def _compare(ufunc):
-    def op(input, other):
-        a, b = _operands(input, other)
-        a = a.data if isinstance(a, Tensor) else a
-        b = b.data if isinstance(b, Tensor) else b
-        return Tensor._make(np.asarray(ufunc(a, b)), None)
+class Clone(Function):
+    """z = a copy of x;   dz/dx = 1"""
 
-    return op
+    @staticmethod
+    def forward(ctx, x):
+        return x.copy()
 
-
-eq, ne, lt, le, gt, ge = (_compare(u) for u in (np.equal, np.not_equal, np.less, np.less_equal, np.greater,
-                                                np.greater_equal))
-logical_and, logical_or, logical_xor = (_compare(u) for u in (np.logical_and, np.logical_or, np.logical_xor))
-
-
-def logical_not(input):
-    return Tensor._make(np.logical_not(input.data), None)
-
-
-def equal(input, other):
-    return input.shape == other.shape and builtins.bool(np.array_equal(input.data, other.data))
-
-
-def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
-    return builtins.bool(np.allclose(input.data, other.data, rtol=rtol, atol=atol, equal_nan=equal_nan))
-
-
-def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
-    return Tensor._make(np.isclose(input.data, _data(other), rtol=rtol, atol=atol, equal_nan=equal_nan), None)
-
-
-def isnan(input):
-    return Tensor._make(np.isnan(input.data), None)
-
-
-def isinf(input):
-    return Tensor._make(np.isinf(input.data), None)
-
-
-def isfinite(input):
-    return Tensor._make(np.isfinite(input.data), None)
-
-
-def sign(input):
-    return Tensor._make(np.sign(input.data), None)
-
-
-def floor(input):
-    return Tensor._make(np.floor(input.data), None)
-
-
-def ceil(input):
-    return Tensor._make(np.ceil(input.data), None)
-
-
-def round(input, decimals=0):  # noqa: A001
-    return Tensor._make(np.round(input.data, decimals), None)
-
-
-def _data(x):
-    return x.data if isinstance(x, Tensor) else x
-
-
-def _out(result, out):
-    """`out=`: write the result into an existing tensor of the right shape."""
-    if out is None:
-        return result
-    if grad_mode._enabled and (result._requires_grad or out._requires_grad):
-        name = re.sub("Backward[0-9]*$", "", type(result.grad_fn).__name__).lower() if result.grad_fn else "op"
-        raise RuntimeError(f"{name}(): functions with out=... arguments don't support automatic differentiation, but "
-                           "one of the arguments requires grad.")
-    if out.shape != result.shape:
-        out.data = np.empty(result.data.shape, out.data.dtype)
-    np.copyto(out.data, result.data, casting="same_kind")
-    out._vc[0] += 1
-    return out
+    @staticmethod
+    def backward(ctx, g):
+        return g

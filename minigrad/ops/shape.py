@@ -1,4 +1,5 @@
-"""Shape ops: views, reshapes, joins and splits, with torch's shape errors."""
+"""Shape ops: views, reshapes, joins and splits. They move elements around, so each backward moves the gradient
+back the same way; the torch-level functions give torch's shape errors."""
 import builtins
 import math
 
@@ -6,9 +7,8 @@ import numpy as np
 
 from .. import _dtype
 from .._size import _dim, _size_args
-from ..functions import shape as S
-from ._promote import _operands
-from .pointwise import _out
+from ..autograd.function import Function
+from ._promote import _operands, _out
 
 
 def _infer_shape(shape, numel):
@@ -25,9 +25,33 @@ def _infer_shape(shape, numel):
     return tuple(shape)
 
 
+class View(Function):
+    """z = x with a new shape;   dx = g reshaped back"""
+
+    is_view = True
+    inputs = 1
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        ctx.shape = x.shape
+        return x.reshape(shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g.reshape(ctx.shape), None
+
+
+class Unsqueeze(View):
+    node_name = "UnsqueezeBackward0"
+
+
+class Squeeze(View):
+    node_name = "SqueezeBackward1"
+
+
 def reshape(input, *shape):
     shape = _infer_shape(_size_args(shape), input.data.size)
-    return S.View.apply(input, shape)
+    return View.apply(input, shape)
 
 
 def view(input, *shape):
@@ -41,7 +65,7 @@ def view(input, *shape):
             "view size is not compatible with input tensor's size and stride (at least one dimension spans across two "
             "contiguous subspaces). Use .reshape(...) instead."
         ) from None
-    return S.View.apply(input, shape)
+    return View.apply(input, shape)
 
 
 def flatten(input, start_dim=0, end_dim=-1):
@@ -52,14 +76,14 @@ def flatten(input, start_dim=0, end_dim=-1):
     if s > e:
         raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
     new = shape[:s] + (math.prod(shape[s:e + 1]),) + shape[e + 1:]
-    return S.View.apply(input, new)
+    return View.apply(input, new)
 
 
 def unflatten(input, dim, sizes):
     d = _dim(dim, input.data.ndim)
     shape = input.data.shape
     sizes = _infer_shape(sizes, shape[d])
-    return S.View.apply(input, shape[:d] + tuple(sizes) + shape[d + 1:])
+    return View.apply(input, shape[:d] + tuple(sizes) + shape[d + 1:])
 
 
 def squeeze(input, dim=None):
@@ -69,27 +93,47 @@ def squeeze(input, dim=None):
     else:
         dims = {_dim(d, len(shape)) for d in ((dim,) if isinstance(dim, builtins.int) else dim)}
         new = tuple(s for i, s in enumerate(shape) if not (i in dims and s == 1))
-    fn = _SqueezeAll if dim is None else (S.Squeeze if isinstance(dim, builtins.int) else _SqueezeDims)
+    fn = SqueezeAll if dim is None else (Squeeze if isinstance(dim, builtins.int) else SqueezeDims)
     return fn.apply(input, new)
 
 
-class _SqueezeAll(S.Squeeze):  # torch names the three overloads' nodes apart
+class SqueezeAll(Squeeze):  # torch names the three overloads' nodes apart
     node_name = "SqueezeBackward0"
 
 
-class _SqueezeDims(S.Squeeze):
+class SqueezeDims(Squeeze):
     node_name = "SqueezeBackward2"
 
 
 def unsqueeze(input, dim):
     d = _dim(dim, input.data.ndim + 1)
     shape = input.data.shape
-    return S.Unsqueeze.apply(input, shape[:d] + (1,) + shape[d:])
+    return Unsqueeze.apply(input, shape[:d] + (1,) + shape[d:])
+
+
+class Transpose(Function):
+    """z = x with dims d0 and d1 swapped;   dx = g with them swapped back"""
+
+    is_view = True
+    inputs = 1
+
+    @staticmethod
+    def forward(ctx, x, dim0, dim1):
+        ctx.dims = (dim0, dim1)
+        return np.swapaxes(x, dim0, dim1)
+
+    @staticmethod
+    def backward(ctx, g):
+        return np.swapaxes(g, *ctx.dims)
+
+
+class T(Transpose):
+    pass
 
 
 def transpose(input, dim0, dim1):
     n = input.data.ndim
-    return S.Transpose.apply(input, _dim(dim0, n), _dim(dim1, n))
+    return Transpose.apply(input, _dim(dim0, n), _dim(dim1, n))
 
 
 swapaxes = swapdims = transpose
@@ -99,8 +143,24 @@ def t(input):
     if input.data.ndim > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {input.data.ndim}D")
     if input.data.ndim < 2:
-        return S.View.apply(input, input.data.shape)
-    return S.T.apply(input, 0, 1)
+        return View.apply(input, input.data.shape)
+    return T.apply(input, 0, 1)
+
+
+class Permute(Function):
+    """z = x with dims reordered;   dx = g with the inverse order"""
+
+    is_view = True
+    inputs = 1
+
+    @staticmethod
+    def forward(ctx, x, dims):
+        ctx.inverse = tuple(np.argsort(dims))
+        return np.transpose(x, dims)
+
+    @staticmethod
+    def backward(ctx, g):
+        return np.transpose(g, ctx.inverse)
 
 
 def permute(input, *dims):
@@ -110,7 +170,46 @@ def permute(input, *dims):
         raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input does not match the length "
                            f"of the desired ordering of dimensions i.e. input.dim() = {n} is not equal to len(dims) = "
                            f"{len(dims)}")
-    return S.Permute.apply(input, tuple(_dim(d, n) for d in dims))
+    return Permute.apply(input, tuple(_dim(d, n) for d in dims))
+
+
+class Expand(Function):
+    """z = x broadcast to a bigger shape (no copy);   dx = g summed over the broadcast dims (the engine does it)"""
+
+    is_view = True
+    inputs = 1
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        return np.broadcast_to(x, shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g
+
+
+def movedim(input, source, destination):
+    n = input.data.ndim
+    src = [_dim(d, n) for d in ((source,) if isinstance(source, builtins.int) else source)]
+    dst = [_dim(d, n) for d in ((destination,) if isinstance(destination, builtins.int) else destination)]
+    if len(src) != len(dst):
+        raise RuntimeError(f"movedim: Invalid source or destination dims: source ({list(src)} dims) should contain "
+                           f"the same number of dims as destination ({list(dst)} dims)")
+    order = [d for d in range(n) if d not in src]
+    for d, s in sorted(zip(dst, src)):
+        order.insert(d, s)
+    return permute(input, *order)
+
+
+moveaxis = movedim
+
+
+def matrix_transpose(input):
+    """Tensor.mT: the last two dims swapped."""
+    if input.data.ndim < 2:
+        raise RuntimeError(f"tensor.mT is only supported on matrices or batches of matrices. Got {input.data.ndim}-D "
+                           "tensor.")
+    return transpose(input, -2, -1)
 
 
 def expand(input, *sizes):
@@ -127,7 +226,7 @@ def expand(input, *sizes):
             raise RuntimeError(f"The expanded size of the tensor ({target[i + lead]}) must match the existing size "
                                f"({s}) at non-singleton dimension {i + lead}.  Target sizes: {list(sizes)}.  Tensor "
                                f"sizes: {list(shape)}")
-    return S.Expand.apply(input, target)
+    return Expand.apply(input, target)
 
 
 def expand_as(input, other):
@@ -140,6 +239,21 @@ def view_as(input, other):
 
 def reshape_as(input, other):
     return reshape(input, other.shape)
+
+
+class Cat(Function):
+    """z = the inputs joined along dim;   each dx = its slice of g"""
+
+    @staticmethod
+    def forward(ctx, *xs, dim=0):
+        ctx.dim = dim
+        ends = np.cumsum([x.shape[dim] for x in xs]).tolist()
+        ctx.pieces = [(slice(None),) * dim + (slice(a, b),) for a, b in zip([0] + ends[:-1], ends)]
+        return np.concatenate(xs, axis=dim)
+
+    @staticmethod
+    def backward(ctx, g):
+        return tuple(g[piece] for piece in ctx.pieces)
 
 
 def cat(tensors, dim=0, *, out=None):
@@ -158,10 +272,23 @@ def cat(tensors, dim=0, *, out=None):
                 raise RuntimeError(f"Sizes of tensors must match except in dimension {d}. Expected size {ref.shape[k]} "
                                    f"but got size {t.data.shape[k]} for tensor number {i} in the list.")
     tensors = _operands(*tensors) if len({t.data.dtype for t in tensors}) > 1 else tensors
-    return _out(S.Cat.apply(*tensors, dim=d), out)
+    return _out(Cat.apply(*tensors, dim=d), out)
 
 
 concat = concatenate = cat
+
+
+class Stack(Function):
+    """z = the inputs stacked along a new dim;   each dx = its index of g along that dim"""
+
+    @staticmethod
+    def forward(ctx, *xs, dim=0):
+        ctx.dim, ctx.n = dim, len(xs)
+        return np.stack(xs, axis=dim)
+
+    @staticmethod
+    def backward(ctx, g):
+        return tuple(g[(slice(None),) * ctx.dim + (i,)] for i in range(ctx.n))
 
 
 def stack(tensors, dim=0, *, out=None):
@@ -173,43 +300,4 @@ def stack(tensors, dim=0, *, out=None):
             raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(tensors[0].shape)} at entry 0 "
                                f"and {list(t.shape)} at entry {i}")
     tensors = _operands(*tensors) if len({t.data.dtype for t in tensors}) > 1 else tensors
-    return _out(S.Stack.apply(*tensors, dim=_dim(dim, tensors[0].data.ndim + 1)), out)
-
-
-def split(tensor, split_size_or_sections, dim=0):
-    d = _dim(dim, tensor.data.ndim)
-    n = tensor.data.shape[d]
-    if isinstance(split_size_or_sections, builtins.int):
-        step = split_size_or_sections
-        if step <= 0 and n:
-            raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got dimension size of {n}")
-        sizes = [builtins.min(step, n - i) for i in range(0, n, step)] if n else [0]
-    else:
-        sizes = list(split_size_or_sections)
-        if builtins.sum(sizes) != n:
-            raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's size at "
-                               f"dimension {d}), but got split_sizes={sizes}")
-    return tuple(narrow(tensor, d, start, size) for start, size in zip(np.cumsum([0] + sizes[:-1]), sizes))
-
-
-def chunk(input, chunks, dim=0):
-    if chunks <= 0:
-        raise RuntimeError("chunk expects `chunks` to be greater than 0, got: " + str(chunks))
-    n = input.data.shape[_dim(dim, input.data.ndim)]
-    return split(input, builtins.max(-(-n // chunks), 1), dim)
-
-
-def unbind(input, dim=0):
-    d = _dim(dim, input.data.ndim)
-    return tuple(select(input, d, i) for i in range(input.data.shape[d]))
-
-
-def narrow(input, dim, start, length):
-    d = _dim(dim, input.data.ndim)
-    index = (slice(None),) * d + (slice(builtins.int(start), builtins.int(start) + length),)
-    return S.Slice.apply(input, index)
-
-
-def select(input, dim, index):
-    d = _dim(dim, input.data.ndim)
-    return S.Select.apply(input, (slice(None),) * d + (builtins.int(index),))
+    return _out(Stack.apply(*tensors, dim=_dim(dim, tensors[0].data.ndim + 1)), out)
