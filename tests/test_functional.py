@@ -478,3 +478,15 @@ def test_integer_output_is_not_differentiable(L):
     a = _x(L).requires_grad_()
     with pytest.raises(RuntimeError, match="^element 0 of tensors does not require grad and does not have a grad_fn$"):
         L.autograd.grad((a > 0).sum(), a)
+
+
+def test_create_graph_through_an_op_that_saves_its_output_on_a_0dim_tensor():
+    """The minimal case behind the Hessians of scalar-valued compositions: exp (like tanh and sqrt) saves its output;
+    for a 0-dim input NumPy returns a scalar, not a 0-dim array, and the saved value must still be the output's
+    tensor in the graph under create_graph=True, as torch's is (d²/dx² e^x = e^x)."""
+    for L in (torch, minigrad):
+        x = L.tensor(0.7, dtype=L.float64, requires_grad=True)
+        (g,) = L.autograd.grad(L.exp(x), x, create_graph=True)
+        assert g.requires_grad
+        (h,) = L.autograd.grad(g, x)
+        assert abs(h.item() - np.exp(0.7)) < 1e-12
