@@ -6,9 +6,11 @@ import numpy as np
 import pytest
 import torch
 import torch.func
+from hypothesis import given
 
 import minigrad
 import minigrad.func
+from strategies import arrays, shapes
 from test_functional import VECTOR_CASES, _arr, _arrays, _scalar, same
 
 LIBS = pytest.mark.parametrize("L", [torch, minigrad], ids=["torch", "minigrad"])
@@ -87,6 +89,22 @@ def test_hessian_matches_torch(name):
     fn, shapes, _ = VECTOR_CASES[name]
     f = _scalar(fn)
     both(lambda L, fm: fm.hessian(lambda *xs: f(L, *xs), argnums=_argnums_all(shapes)), *_arrays(name, shapes))
+
+
+@given(arrays(np.float64, shapes(max_dims=3, max_side=3)))
+def test_jacobians_and_hessians_of_any_shape(x):
+    """Shapes from 0-dim up: jacrev, jacfwd and hessian, and autograd.functional's jacobian and hessian."""
+    def vector(L, a):
+        return L.tanh(a) * (a * a).sum() + a.exp()
+
+    def scalar(L, a):
+        return (L.sigmoid(a) * a ** 3).sum()
+
+    both(lambda L, fm: fm.jacrev(lambda a: vector(L, a)), x)
+    both(lambda L, fm: fm.jacfwd(lambda a: vector(L, a)), x)
+    both(lambda L, fm: fm.hessian(lambda a: scalar(L, a)), x)
+    both(lambda L, fm: (lambda a: L.autograd.functional.jacobian(lambda t: vector(L, t), a)), x)
+    both(lambda L, fm: (lambda a: L.autograd.functional.hessian(lambda t: scalar(L, t), a)), x)
 
 
 # ---- has_aux, kwargs, pytrees ------------------------------------------------------------------------------------------
