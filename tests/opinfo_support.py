@@ -568,6 +568,8 @@ def run_case(case, gradgrad=True, timeout=SAMPLE_TIMEOUT_S):
         for c in CHECKS:
             if result[c][0] == NA:
                 result[c] = (MG_ERROR, "harness: " + _error(e))
+    if not gradgrad:
+        result["gradgrad"] = (NA, "not checked")
     return result
 
 
