@@ -76,16 +76,24 @@ def totals(report):
 
 
 def worst(report, n=25, checks=("values", "grad")):
-    """(op, dtype, failing samples, total, first failure) for the entries with the most failing samples."""
-    out = []
+    """[(entry, {dtype: (failing samples, samples)}, first failure)] for the entries with the largest share of
+    failing samples (over the dtypes together), the first failure from the first dtype that has one."""
+    by_entry = {}
     for r in report["rows"]:
         fails = S.failures(r["samples"], checks)
-        if fails:
+        e = by_entry.setdefault(r["op"], {"counts": {}, "first": None})
+        e["counts"][r["dtype"]] = (len({i for i, *_ in fails}), len(r["samples"]))
+        if fails and e["first"] is None:
             idx, check, outcome, detail = fails[0]
-            count = len({(i) for i, *_ in fails})
-            out.append((r["op"], r["dtype"], count, len(r["samples"]), f"#{idx} {check}: {outcome}: {detail}"))
-    out.sort(key=lambda x: (-x[2] / max(x[3], 1), -x[2], x[0]))
+            e["first"] = f"{r['dtype']} #{idx} {check}: {outcome}: {detail}"
+    out = [(op, e["counts"], e["first"]) for op, e in by_entry.items() if e["first"]]
+    share = lambda c: sum(k for k, _ in c.values()) / max(1, sum(m for _, m in c.values()))  # noqa: E731
+    out.sort(key=lambda x: (-share(x[1]), -sum(k for k, _ in x[1].values()), x[0]))
     return out[:n]
+
+
+def _counts_text(counts):
+    return ", ".join(f"{dt} {k}/{m}" for dt, (k, m) in counts.items())
 
 
 def _row_text(r):
@@ -111,9 +119,9 @@ def print_report(report, worst_n=25, out=sys.stdout):
     rows = worst(report, worst_n)
     if rows:
         p("")
-        p("Worst offenders (values and gradients; share of samples failing):")
-        for op, dt, k, n, first in rows:
-            p(f"  {op:34s} {dt:8s} {k:3d}/{n:<3d} {first[:200]}")
+        p("Worst offenders (values and gradients; samples failing of samples):")
+        for op, counts, first in rows:
+            p(f"  {op:26s} {_counts_text(counts):30s} {first[:180]}")
 
 
 def markdown(report, seconds, worst_n=40):
@@ -147,10 +155,10 @@ def markdown(report, seconds, worst_n=40):
                      + " |")
     rows = worst(report, worst_n)
     if rows:
-        lines += ["", "## Worst offenders (values and gradients)", "", "| OpInfo entry | dtype | failing | first "
-                  "failure |", "|---|---|---|---|"]
-        for op, dt, k, n, first in rows:
-            lines.append(f"| {op} | {dt} | {k}/{n} | {first[:220].replace('|', '/')} |")
+        lines += ["", "## Worst offenders (values and gradients)", "", "| OpInfo entry | samples failing | first "
+                  "failure |", "|---|---|---|"]
+        for op, counts, first in rows:
+            lines.append(f"| {op} | {_counts_text(counts)} | {first[:220].replace('|', '/')} |")
     lines += ["", f"## OpInfo names minigrad lacks ({len(report['missing'])})", "",
               ", ".join(f"`{m}`" for m in report["missing"]), ""]
     return "\n".join(lines)
