@@ -10,11 +10,13 @@ import argparse
 import collections
 import datetime
 import json
+import os
 import platform
 import sys
 import time
 
-from . import opinfo_support as S
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # the opinfo_* helpers import each other by name
+import opinfo_support as S  # noqa: E402
 
 LABEL = {"values": "values", "grad": "gradients", "gradgrad": "second derivatives"}
 
@@ -41,33 +43,35 @@ def _kind(outcome, detail):
 def run(ops=None, dtypes=("float64", "float32"), gradgrad=True, progress=None):
     db = S.load_op_db()
     names = sorted({op.name for op in db})
+    present = {op.name for op in db if S.resolve(op)}
     wanted = set(ops) if ops else None
-    rows, present, missing = [], set(), set()
-    for op in db:
-        res = S.resolve(op)
-        (present if res else missing).add(op.name)
-        if res is None or (wanted and op.name not in wanted and S.full_name(op) not in wanted):
+    rows = []
+    for entry in S.entries(db):
+        if wanted and not wanted & {entry.op.name, S.full_name(entry.op), entry.name}:
             continue
         for dt in dtypes:
             t0 = time.perf_counter()
-            r = S.run_op(op, dt, gradgrad=gradgrad)
+            r = S.run_entry(entry, dt, gradgrad=gradgrad)
             r["seconds"] = round(time.perf_counter() - t0, 3)
+            r["alias"] = "@" in entry.name
             rows.append(r)
             if progress:
                 progress(r)
-    missing -= present
-    return {"names": names, "present": sorted(present), "missing": sorted(missing),
+    return {"names": names, "present": sorted(present), "missing": sorted(set(names) - present),
             "entries": len(db), "entries_present": sum(1 for op in db if S.resolve(op)), "rows": rows}
 
 
-def totals(report):
-    all_samples = [s for r in report["rows"] for s in r["samples"]]
+def totals(report, aliases=False):
+    """Over the OpInfo entries (or, with `aliases`, over the alias rows only): {check: (agree, counted)},
+    {check: Counter of outcomes}, {check: (entries at >= 99%, entries with counted samples)}."""
+    rows = [r for r in report["rows"] if r.get("alias", False) == aliases]
+    all_samples = [s for r in rows for s in r["samples"]]
     t = _tally(all_samples)
     outcomes = {c: collections.Counter(_kind(*s[c]) for s in all_samples) for c in S.CHECKS}
     per_check_99 = {}
     for c in S.CHECKS:
         good = bad = 0
-        for r in report["rows"]:
+        for r in rows:
             a, n = _tally(r["samples"])[c]
             if n:
                 good, bad = (good + 1, bad) if a >= 0.99 * n else (good, bad + 1)
@@ -105,9 +109,9 @@ def _row_text(r):
 
 def print_report(report, worst_n=25, out=sys.stdout):
     p = lambda *a: print(*a, file=out)  # noqa: E731
-    p(f"{'OpInfo entry':38s} {'dtype':8s} {'minigrad':32s} samples")
+    p(f"{'OpInfo entry':48s} {'dtype':8s} {'minigrad':34s} samples")
     for r in report["rows"]:
-        p(f"{r['op']:38s} {r['dtype']:8s} {r['where'] or '-':32s} {len(r['samples']):3d}  {_row_text(r)}")
+        p(f"{r['op']:48s} {r['dtype']:8s} {r['where'] or '-':34s} {len(r['samples']):3d}  {_row_text(r)}")
     t, outcomes, per99 = totals(report)
     p("")
     p(f"OpInfo names present in minigrad: {len(report['present'])} of {len(report['names'])} "
@@ -116,12 +120,17 @@ def print_report(report, worst_n=25, out=sys.stdout):
         a, n = t[c]
         p(f"  {LABEL[c]:19s} {a:5d} of {n:5d} samples agree ({_pct(a, n)}); entries at >= 99%: "
           f"{per99[c][0]} of {per99[c][1]};  outcomes: " + ", ".join(f"{k} {v}" for k, v in outcomes[c].most_common()))
+    ta, _, _ = totals(report, aliases=True)
+    n_alias = len({r["op"] for r in report["rows"] if r.get("alias")})
+    if n_alias:
+        p(f"Aliases OpInfo lists that minigrad has too ({n_alias}; name@entry, on the entry's samples): "
+          + "; ".join(f"{LABEL[c]} {a} of {n} ({_pct(a, n)})" for c, (a, n) in ta.items() if n))
     rows = worst(report, worst_n)
     if rows:
         p("")
         p("Worst offenders (values and gradients; samples failing of samples):")
         for op, counts, first in rows:
-            p(f"  {op:26s} {_counts_text(counts):30s} {first[:180]}")
+            p(f"  {op:28s} {_counts_text(counts):30s} {first[:180]}")
 
 
 def markdown(report, seconds, worst_n=40):
@@ -143,6 +152,12 @@ def markdown(report, seconds, worst_n=40):
         a, n = t[c]
         lines.append(f"| {LABEL[c]} | {a} of {n} | {_pct(a, n)} | {per99[c][0]} of {per99[c][1]} | "
                      + ", ".join(f"{k} {v}" for k, v in outcomes[c].most_common()) + " |")
+    ta, _, _ = totals(report, aliases=True)
+    n_alias = len({r["op"] for r in report["rows"] if r.get("alias")})
+    if n_alias:
+        lines += ["", f"Aliases OpInfo lists that minigrad has too ({n_alias}, shown as `alias@entry`, run on the "
+                  "entry's samples; not in the totals above): "
+                  + "; ".join(f"{LABEL[c]} {a} of {n} ({_pct(a, n)})" for c, (a, n) in ta.items() if n) + "."]
     lines += ["", "## Per entry", "", "| OpInfo entry | dtype | minigrad | samples | values | gradients | "
               "second derivatives |", "|---|---|---|---|---|---|---|"]
     for r in report["rows"]:
@@ -165,12 +180,25 @@ def markdown(report, seconds, worst_n=40):
 
 
 def known_failures(report):
-    """A KNOWN_FAILURES skeleton for tests/test_opinfo.py: {(entry, dtype): {check: [sample indices]}}."""
-    table = {}
+    """KNOWN_FAILURES lines for tests/test_opinfo.py, in its format: "entry": ("REASON", {check: indices or ALL}),
+    with per-dtype dicts only where the dtypes differ. The reasons are left for a person to write."""
+    per = {}
     for r in report["rows"]:
-        for idx, check, _, _ in S.failures(r["samples"], ("values", "grad")):
-            table.setdefault((r["op"], r["dtype"]), {}).setdefault(check, []).append(idx)
-    return table
+        table = {}
+        for check in ("values", "grad"):
+            idx = sorted({i for i, c, _, _ in S.failures(r["samples"], (check,))})
+            if not idx:
+                continue
+            counted = [s["index"] for s in r["samples"] if s[check][0] in S.COUNTED]
+            table[check] = "ALL" if idx == counted and len(idx) > 3 else idx
+        if table:
+            per.setdefault(r["op"], {})[r["dtype"]] = table
+    lines = []
+    for name, by_dtype in per.items():
+        tables = list(by_dtype.values())
+        body = tables[0] if len(by_dtype) == 2 and tables[0] == tables[1] else by_dtype
+        lines.append(f'    "{name}": ("REASON", {body!r}),'.replace("'ALL'", "ALL"))
+    return lines
 
 
 def main(argv=None):
@@ -199,8 +227,7 @@ def main(argv=None):
             f.write(markdown(report, seconds))
         print(f"wrote {a.markdown}")
     if a.known_failures:
-        for key, checks in sorted(known_failures(report).items()):
-            print(f"    {key!r}: {checks!r},")
+        print("\n".join(known_failures(report)))
 
 
 if __name__ == "__main__":

@@ -17,9 +17,9 @@ import opinfo_support as S  # noqa: E402
 
 ALL = "all"  # every sample of that check, as opposed to a list of sample indices
 
-# OpInfo entry -> (what is wrong in minigrad, {check: sample indices or ALL}), for both dtypes unless the dict has
-# a "float64" or "float32" key holding that dtype's own {check: indices}. Indices are positions in
-# op.sample_inputs(...) with torch.manual_seed(0), as `python -m tests.opinfo_report --known-failures` prints them.
+# OpInfo entry (or alias@entry) -> (what is wrong in minigrad, {check: sample indices or ALL}), for both dtypes
+# unless the dict has a "float64" or "float32" key holding that dtype's own {check: indices}. Indices are positions
+# in op.sample_inputs(...) with torch.manual_seed(0), as `python -m tests.opinfo_report --known-failures` prints.
 # Second derivatives are not listed: while create_graph is unsupported they are off (see test_gradgrad_probe); a
 # sample listed here for values or gradients is excused its second derivative too.
 _MEMORY_FORMAT = "Tensor.{} does not accept memory_format= (torch.contiguous_format, torch.channels_last)"
@@ -60,6 +60,8 @@ KNOWN_FAILURES = {
                 {"values": [1, 2, 3, 4, 7, 8], "grad": ALL}),
     "transpose": ("a 0-dim tensor with dims (0, 0) raises AxisError; torch allows dims 0 and -1 on a scalar",
                   {"values": [4], "grad": [4]}),
+    "swapaxes@transpose": ("as transpose: a 0-dim tensor with dims (0, 0) raises AxisError",
+                           {"values": [4], "grad": [4]}),
 }
 
 # The OpInfo names minigrad had when this test was written: a rename or removal that loses one fails
@@ -67,9 +69,9 @@ KNOWN_FAILURES = {
 MIN_NAMES_PRESENT = 128
 
 _OP_DB = S.load_op_db()
-_ENTRIES = {S.full_name(op): op for op in _OP_DB if S.resolve(op) is not None}
-_CASES = [pytest.param(name, dt, id=f"{name}-{dt}") for name, op in _ENTRIES.items() for dt in S.DTYPES
-          if S.dtype_supported(op, dt)]
+_ENTRIES = {e.name: e for e in S.entries(_OP_DB)}  # 'max.binary', and aliases as 'clip@clamp'
+_CASES = [pytest.param(name, dt, id=f"{name}-{dt}") for name, e in _ENTRIES.items() for dt in S.DTYPES
+          if S.dtype_supported(e.op, dt)]
 _GRADGRAD = S.gradgrad_probe()  # (works, why not)
 
 
@@ -97,8 +99,8 @@ def _line(results, index, check, outcome, detail):
 
 @pytest.mark.parametrize("name, dtype", _CASES)
 def test_opinfo(name, dtype):
-    op = _ENTRIES[name]
-    result = S.run_op(op, dtype, gradgrad=_GRADGRAD[0])
+    entry = _ENTRIES[name]
+    result = S.run_entry(entry, dtype, gradgrad=_GRADGRAD[0])
     if "skipped" in result:
         pytest.skip(result["skipped"])
     samples = result["samples"]
@@ -114,7 +116,7 @@ def test_opinfo(name, dtype):
                     "disagree with torch:")
         msgs += [_line(samples, i, c, *failed[(i, c)]) for i, c in unexpected[:12]]
         if len(unexpected) > 12:
-            msgs.append(f"  ... and {len(unexpected) - 12} more (python -m tests.opinfo_report --ops {op.name})")
+            msgs.append(f"  ... and {len(unexpected) - 12} more (python -m tests.opinfo_report --ops {entry.op.name})")
     if fixed:
         msgs.append(f"{name} ({dtype}): these known failures now agree with torch -- remove them from "
                     f"KNOWN_FAILURES[{name!r}] in tests/test_opinfo.py (a test that cannot fail is a defect): "
@@ -133,7 +135,7 @@ def test_known_failures_name_real_entries():
 
 def test_opinfo_names_present():
     names = {op.name for op in _OP_DB}
-    present = {op.name for op in _ENTRIES.values()}
+    present = {e.op.name for e in _ENTRIES.values() if "@" not in e.name}
     print(f"OpInfo names present in minigrad: {len(present)} of {len(names)}")
     assert len(present) >= MIN_NAMES_PRESENT, (
         f"only {len(present)} OpInfo names resolve to minigrad, {MIN_NAMES_PRESENT} did before: was an op renamed "
