@@ -188,3 +188,25 @@ def test_resolution():
     assert where == {"add": "minigrad.add", "nn.functional.relu": "minigrad.nn.functional.relu",
                      "double": "Tensor.double", "__radd__": "Tensor.__radd__", "T": "Tensor.T",
                      "view_as": "Tensor.view_as"}
+
+
+@pytest.mark.parametrize("factor, outcome", [(1.0, S.AGREE), (2.0, S.MISMATCH)])
+def test_harness_checks_second_derivatives(monkeypatch, factor, outcome):
+    """The gradgrad path, before minigrad has create_graph: a stand-in for autograd.grad that, for exp only, returns
+    the first gradient as a differentiable Tensor (w * exp(x) = exp(x) * constant); times 2 it must be caught."""
+    import numpy as np
+
+    real = minigrad.autograd.grad
+
+    def grad(loss, inputs, create_graph=False, **kw):
+        gs = real(loss, inputs, **kw)
+        if not create_graph:
+            return gs
+        return tuple(None if g is None else minigrad.exp(x) * minigrad.from_numpy(
+            np.asarray(g.numpy() / np.exp(x.detach().numpy()) * factor)) for g, x in zip(gs, inputs))
+
+    monkeypatch.setattr(minigrad.autograd, "grad", grad)
+    op = _op("exp")
+    results = [S.run_case(S.Case(op, S.resolve(op), s, i, "float64"))
+               for i, s in enumerate(S.samples(op, "float64")) if s.input.numel()]
+    assert results and all(r["gradgrad"][0] == outcome for r in results), [r["gradgrad"] for r in results]
