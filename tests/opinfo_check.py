@@ -17,10 +17,14 @@ AGREE, MISMATCH, MG_ERROR, UNSUPPORTED, TORCH_ERROR, NA = (
     "agree", "mismatch", "minigrad-error", "unsupported", "torch-error", "n/a")
 COUNTED = (AGREE, MISMATCH, MG_ERROR, UNSUPPORTED)  # the outcomes that enter a percentage
 DTYPES = {"float64": torch.float64, "float32": torch.float32}
-# Values: torch.testing's float32 defaults; float64 1e-7/1e-7. Gradients in float32 get rtol 1e-5: a gradient is
-# several more float32 roundings than the value (pow's exponent gradient, out * log(base), differs by 2e-6 relative)
-TOL = {"float64": dict(rtol=1e-7, atol=1e-7), "float32": dict(rtol=1.3e-6, atol=1e-5)}
-GRAD_TOL = {"float64": dict(rtol=1e-7, atol=1e-7), "float32": dict(rtol=1e-5, atol=1e-5)}
+# float64: rtol 1e-10, atol 1e-12, as tests/parity.py (every sample of every op minigrad has today agrees to 1e-12
+# except real bugs; torch.testing's 1e-7 would hide a lot). float32 values: torch.testing's defaults; float32
+# gradients rtol 1e-5: a gradient is a few more float32 roundings than the value (pow's exponent gradient,
+# out * log(base), differs from torch's by 2e-6 relative). An op that needs looser ones gets an entry in
+# TOL_OVERRIDES, keyed by OpInfo name, with the reason.
+TOL = {"float64": dict(rtol=1e-10, atol=1e-12), "float32": dict(rtol=1.3e-6, atol=1e-5)}
+GRAD_TOL = {"float64": dict(rtol=1e-10, atol=1e-12), "float32": dict(rtol=1e-5, atol=1e-5)}
+TOL_OVERRIDES = {}  # {"op name": {"float64": dict(rtol=..., atol=...)}, ...}: values and gradients alike
 SAMPLE_TIMEOUT_S = 10.0
 
 # Ops whose values are random or uninitialised: only shapes and dtypes are compared, and no gradients
@@ -103,6 +107,9 @@ class Case:
         self.op, self.res, self.sample, self.index, self.dtype = op, res, sample, index, dtype_name
         self.torch_fn = torch_fn or op.op  # an alias's torch function (torch.clip for clamp's samples)
         self.tol, self.grad_tol = TOL[dtype_name], GRAD_TOL[dtype_name]
+        override = TOL_OVERRIDES.get(op.name, {}).get(dtype_name)
+        if override:
+            self.tol = self.grad_tol = override
         self.values_comparable = op.name not in VALUES_NOT_COMPARABLE
 
     def torch_call(self):
