@@ -7,8 +7,12 @@ from .flatten import Flatten, Unflatten
 from .linear import Identity, Linear
 from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss
 from .module import Module
+# ---- modules of issue 11c (activations, losses, Embedding, Bilinear) ----
+# ---- modules of issue 12 (conv, pool, norm, upsampling) ----
 from .parameter import Parameter
 
 __all__ = ["Module", "Parameter", "Linear", "Identity", "ReLU", "Sigmoid", "Tanh", "Softmax", "LogSoftmax",
            "Flatten", "Unflatten", "Sequential", "ModuleList", "ModuleDict", "Dropout", "CrossEntropyLoss",
            "NLLLoss", "MSELoss", "L1Loss", "BCELoss", "BCEWithLogitsLoss", "functional", "init"]
+# ---- __all__ additions of issue 11c ----
+# ---- __all__ additions of issue 12 ----
