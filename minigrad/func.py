@@ -113,17 +113,20 @@ def _fresh(x):
 
 def _enter(args, argnums):
     """Start a transform: (args with fresh copies at argnums, the chosen pytree of fresh copies, its leaves,
-    create_graph). create_graph when nested in a transform or an argument is already in a graph."""
+    create_graph). create_graph when nested in a transform, or when an argument is already in a graph and grad mode
+    is on out here (under no_grad, as in torch, nothing the caller sees is recorded)."""
+    recording = is_grad_enabled()
     args = list(args)
     wanted = []
-    for a in _check_argnums(argnums, len(args)):
-        leaves, spec = _flatten(args[a])
-        args[a] = _unflatten([_fresh(x) for x in leaves], spec)
-        wanted.append(args[a])
+    with enable_grad():
+        for a in _check_argnums(argnums, len(args)):
+            leaves, spec = _flatten(args[a])
+            args[a] = _unflatten([_fresh(x) for x in leaves], spec)
+            wanted.append(args[a])
     diff = wanted[0] if isinstance(argnums, int) else tuple(wanted)
     leaves, _ = _flatten(diff)
     # a fresh copy has a grad_fn exactly when it is a view of an argument that requires grad
-    create_graph = is_grad_enabled() and (_depth > 0 or any(x.grad_fn is not None for x in leaves))
+    create_graph = _depth > 0 or (recording and any(x.grad_fn is not None for x in leaves))
     return args, diff, leaves, create_graph
 
 
@@ -188,8 +191,8 @@ def grad_and_value(func, argnums=0, has_aux=False):
     def wrapper(*args, **kwargs):
         global _depth
         api = "grad_and_value(f)(*args)"
+        args, diff, leaves, create_graph = _enter(args, argnums)
         with enable_grad():
-            args, diff, leaves, create_graph = _enter(args, argnums)
             _depth += 1
             try:
                 output, aux = _split_aux(func(*args, **kwargs), has_aux, api)
@@ -225,8 +228,8 @@ def vjp(func, *primals, has_aux=False):
     be called more than once."""
     global _depth
     api = "vjp(f, *primals)"
+    args, diff, leaves, create_graph = _enter(primals, tuple(range(len(primals))) or 0)
     with enable_grad():
-        args, diff, leaves, create_graph = _enter(primals, tuple(range(len(primals))) or 0)
         _depth += 1
         try:
             output, aux = _split_aux(func(*args), has_aux, api)
@@ -246,8 +249,8 @@ def vjp(func, *primals, has_aux=False):
             raise RuntimeError("Expected pytree structure of cotangents to be the same as pytree structure of outputs "
                                f"to the function. cotangents: {ct_spec}, primal output: {out_spec}")
         if create_graph is None:
-            create_graph = is_grad_enabled() and (made_with_graph or _depth > 0 or
-                                                  any(c.requires_grad for c in ct_leaves))
+            create_graph = _depth > 0 or (is_grad_enabled() and (made_with_graph or
+                                                                 any(c.requires_grad for c in ct_leaves)))
         with enable_grad():
             grads = _vjp(out_leaves, leaves, ct_leaves, create_graph, retain_graph=retain_graph)
         _, spec = _flatten(diff)
@@ -307,9 +310,10 @@ def jvp(func, primals, tangents, *, strict=False, has_aux=False):
             raise RuntimeError("Trying to set a forward gradient that has a different size than that of the original "
                                f"Tensor, this is not supported. Tensor is of size {list(p.shape)} while the given "
                                f"forward gradient is of size {list(t.shape)}.")
+    recording = is_grad_enabled()
+    args, _, leaves, create_graph = _enter(primals, tuple(range(len(primals))))
+    create_graph = create_graph or (recording and any(t.requires_grad for t in t_leaves))
     with enable_grad():
-        args, _, leaves, create_graph = _enter(primals, tuple(range(len(primals))))
-        create_graph = create_graph or (is_grad_enabled() and any(t.requires_grad for t in t_leaves))
         _depth += 1
         try:
             output, aux = _split_aux(func(*args), has_aux, api)
@@ -338,8 +342,8 @@ def _jacobian_transform(func, argnums, has_aux, api, blocks):
 
     def wrapper(*args, **kwargs):
         global _depth
+        args, diff, leaves, create_graph = _enter(args, argnums)
         with enable_grad():
-            args, diff, leaves, create_graph = _enter(args, argnums)
             _depth += 1
             try:
                 output, aux = _split_aux(func(*args, **kwargs), has_aux, api)

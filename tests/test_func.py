@@ -223,6 +223,23 @@ def test_results_stay_in_the_graph_of_inputs_that_require_grad():
     same(grads[1], grads[0])
 
 
+def test_under_no_grad_nothing_the_caller_sees_is_recorded():
+    """Inside, the transforms differentiate as usual (nested ones too); out here no_grad holds, as in torch."""
+    x = _arr(3)
+    res = []
+    for L, fm in ((torch, torch.func), (minigrad, minigrad.func)):
+        t = L.from_numpy(x.copy()).requires_grad_()
+        with L.no_grad():
+            g = fm.grad(lambda a: (a ** 3).sum())(t)
+            h = fm.grad(lambda a: fm.grad(lambda b: (b ** 3).sum())(a).sum())(t)
+            j = fm.jacfwd(lambda a: a ** 3)(t)
+            out, vjp_fn = fm.vjp(lambda a: a ** 3, t)
+            v = vjp_fn(L.ones_like(t))
+        assert not any(r.requires_grad for r in (g, h, j, out, v[0]))
+        res.append((g, h, j, out, v))
+    same(res[1], res[0])
+
+
 # ---- errors -----------------------------------------------------------------------------------------------------------
 def _x(L, n=3):
     return L.from_numpy(np.linspace(-1, 1, n) + 0.1)

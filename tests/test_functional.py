@@ -116,12 +116,14 @@ def _scalar(fn):
 
 # ---- jacobian ------------------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("name", list(VECTOR_CASES))
-@pytest.mark.parametrize("options", [{}, {"strict": True}, {"vectorize": True}], ids=["plain", "strict", "vectorize"])
+@pytest.mark.parametrize("options", [{}, {"strict": True}, {"vectorize": True}, {"create_graph": True},
+                                     {"create_graph": True, "strict": True}],
+                         ids=["plain", "strict", "vectorize", "create_graph", "create_graph-strict"])
 def test_jacobian_matches_torch(name, options):
     fn, shapes, tuple_inputs = VECTOR_CASES[name]
     t_res, m_res = run_both("jacobian", fn, _arrays(name, shapes), tuple_inputs, **options)
     for r in (m_res,) if isinstance(m_res, minigrad.Tensor) else ():
-        assert not r.requires_grad
+        assert r.requires_grad == bool(options.get("create_graph"))
 
 
 def test_jacobian_shape_is_output_shape_then_input_shape():
