@@ -43,10 +43,12 @@ class Tensor:
         self._accum = None
         self._retain = False
 
-    @classmethod
-    def _make(cls, data, grad_fn):
+    @staticmethod
+    def _make(data, grad_fn):
+        """A Tensor around an array, made by an op (no checks): what Tensor._init does, written out (hot path)."""
         t = object.__new__(Tensor)
-        Tensor._init(t, data, grad_fn)
+        t.data, t._grad, t._requires_grad, t.grad_fn = data, None, grad_fn is not None, grad_fn
+        t._vc, t._accum, t._retain = [0], None, False
         return t
 
     # ---- autograd attributes -------------------------------------------------------------------------------
@@ -526,3 +528,6 @@ class _RemovableHandle:
 
 from . import ops  # noqa: E402 - the ops import Tensor; its methods look them up when called
 from . import _dispatch  # noqa: E402
+from .autograd import function as _function  # noqa: E402
+
+_function._Tensor = Tensor  # apply's wrapper class, known from the start

@@ -25,7 +25,7 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, step
                 continue
             in_grads = step(node, g)
             if not retain_graph:
-                node.mark_freed()
+                node._saved = None  # what forward saved is freed: a second backward raises
             last = None
             for (child, _), ig, meta in zip(node.next_functions, in_grads, node.input_meta):
                 if child is None or ig is None:
@@ -130,7 +130,7 @@ def root_gradient(output, gradient=None, index=0, create_graph=False):
     torch checks (Tensor.backward, autograd.grad and explain all start here). An array, or with `create_graph` a
     Tensor (the caller's own, which may itself be in a graph)."""
     Tensor = function._Tensor or function._tensor_class()
-    if not output.requires_grad:
+    if not output._requires_grad:
         raise RuntimeError(f"element {index} of tensors does not require grad and does not have a grad_fn")
     data = output.data
     if gradient is None:

@@ -28,8 +28,8 @@ _OUTPUT = -1  # the source of a saved array that is the op's own output
 class Node:
     """A recorded op: its backward, its saved arrays, its edges. Also serves as `ctx` during forward."""
 
-    __slots__ = ("_saved", "_sources", "_versions", "next_functions", "input_meta", "pre_hooks", "out_meta",
-                 "trace", "__dict__", "__weakref__")
+    __slots__ = ("_saved", "_sources", "_versions", "next_functions", "input_meta", "needs_input_grad", "pre_hooks",
+                 "out_meta", "trace", "__dict__", "__weakref__")
     function = None  # the Function class, set on each generated subclass
 
     def __init__(self):
@@ -45,12 +45,6 @@ class Node:
 
     def save_for_backward(self, *arrays):
         self._saved = arrays
-
-    @property
-    def needs_input_grad(self):
-        """torch's ctx.needs_input_grad, read in backward: one bool per input, True where a gradient is wanted. A
-        backward may skip the work for the others (the first Linear's input gradient is the largest matmul)."""
-        return tuple(f is not None for f, _ in self.next_functions)
 
     @property
     def saved_tensors(self):
@@ -78,7 +72,7 @@ class AccumulateGrad(Node):
     __slots__ = ("variable",)
 
     def __init__(self, variable):
-        super().__init__()
+        self._saved, self._versions, self.pre_hooks = (), None, None
         self.variable = variable
         self.next_functions = ()
         self.input_meta = ()
@@ -137,8 +131,14 @@ class Function:
     def apply(cls, *args, **options):
         """Unwrap the Tensors, decide whether to record, run forward on arrays, wrap the result, record the node."""
         Tensor = _Tensor or _tensor_class()
-        arrays = [a.data if isinstance(a, Tensor) else a for a in args]
-        record = grad_mode._enabled and any(isinstance(a, Tensor) and a._requires_grad for a in args)
+        arrays, record = [], False
+        for a in args:
+            if isinstance(a, Tensor):
+                arrays.append(a.data)
+                record = record or a._requires_grad
+            else:
+                arrays.append(a)
+        record = record and grad_mode._enabled
         ctx = cls._node_cls() if record else _NoGraph()
         if record:  # the edges are set before forward, so that forward can read needs_input_grad
             _connect(ctx, args[:cls.inputs] if cls.inputs else args, arrays)
@@ -148,11 +148,16 @@ class Function:
             result, *extra = result
         if type(result) is not np.ndarray:  # NumPy gives scalars, not 0-dim arrays, for 0-dim operands
             result = np.asarray(result)
-        out = Tensor._make(result, ctx if record else None)
-        if cls.is_view:
-            _share_version(out, args[0], arrays[0], record)
+        # the output's version counter, bumped by in-place ops: a view shares its base's
+        base = args[0] if cls.is_view and isinstance(args[0], Tensor) and np.may_share_memory(result, arrays[0]) \
+            else None
+        vc = [0] if base is None else base._vc
         if record:
-            _finish(ctx, args, arrays, out)
+            _finish(ctx, args, arrays, result, vc)
+        out = Tensor._make(result, ctx if record else None)
+        out._vc = vc
+        if base is not None and record:
+            out._view_base = base  # in-place ops on this view must know what it aliases (see ops.inplace)
         if extra:
             return (out, *(Tensor._make(e, None) for e in extra))
         return out
@@ -178,25 +183,29 @@ def call(fn, *args, **options):
 
 # ---- the bookkeeping of apply -----------------------------------------------------------------------------------
 def _connect(ctx, inputs, arrays):
-    """The edge each input's gradient flows into, and the (shape, dtype) the engine sums it back to."""
-    Tensor = _Tensor
-    ctx.next_functions = tuple((a._node() if isinstance(a, Tensor) else None, 0) for a in inputs)
-    ctx.input_meta = tuple((arr.shape, arr.dtype) if isinstance(arr, np.ndarray) else None
-                           for arr in arrays[:len(inputs)])
+    """The edge each input's gradient flows into, the (shape, dtype) the engine sums it back to, and torch's
+    ctx.needs_input_grad (True where a gradient is wanted: a backward may skip the others' work; the first Linear's
+    input gradient is the largest matmul)."""
+    edges, meta, needs = [], [], []
+    for a, arr in zip(inputs, arrays):
+        node = None
+        if isinstance(a, _Tensor):  # a's grad_fn, or its leaf's AccumulateGrad (made once), or none
+            node = a.grad_fn
+            if node is None and a._requires_grad:
+                if a._accum is None:
+                    a._accum = AccumulateGrad(a)
+                node = a._accum
+        edges.append((node, 0))
+        meta.append((arr.shape, arr.dtype) if isinstance(arr, np.ndarray) else None)
+        needs.append(node is not None)
+    ctx.next_functions, ctx.input_meta, ctx.needs_input_grad = tuple(edges), tuple(meta), tuple(needs)
 
 
-def _share_version(out, source, source_array, record):
-    """A view shares its base's version counter; in-place ops on it must know what it aliases."""
-    if isinstance(source, _Tensor) and np.may_share_memory(out.data, source_array):
-        out._vc = source._vc
-        if record:
-            out._view_base = source
-
-
-def _finish(ctx, args, arrays, out):
+def _finish(ctx, args, arrays, result, vc):
     """What a recorded node keeps besides its edges: the output's meta, where the user made it (anomaly mode), and
-    for each saved array where it came from (an input, the output, or neither) with that tensor's version."""
-    ctx.out_meta = (out.data.shape, out.data.dtype)
+    for each saved array where it came from (an input, the output, or neither) with that tensor's version (`vc`
+    is the output's version counter)."""
+    ctx.out_meta = (result.shape, result.dtype)
     if anomaly._enabled:
         ctx.trace = anomaly.forward_stack()
     if not ctx._saved:
@@ -205,9 +214,9 @@ def _finish(ctx, args, arrays, out):
     sources, versions = [], []
     for arr in ctx._saved:
         source = None
-        if arr is out.data:
+        if arr is result:
             source = _OUTPUT
-            versions.append((out._vc, out._vc[0], (arr.dtype, arr.shape, None)))
+            versions.append((vc, vc[0], (arr.dtype, arr.shape, None)))
         elif isinstance(arr, np.ndarray):
             for k in range(n_inputs):
                 if arrays[k] is arr and isinstance(args[k], _Tensor):

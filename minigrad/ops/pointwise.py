@@ -37,7 +37,8 @@ class Add(Function):
 def add(input, other, *, alpha=1, out=None):
     if alpha != 1:
         other = other * alpha
-    return _out(_binary(Add, input, other), out)
+    z = _binary(Add, input, other)
+    return z if out is None else _out(z, out)
 
 
 class Sub(Function):
@@ -80,7 +81,8 @@ def sub(input, other, *, alpha=1, out=None):
     if not isinstance(input, (Tensor, np.ndarray)) and isinstance(other, Tensor) and out is None:  # number - tensor
         c, y = _operands(input, other)
         return RSub.apply(y, c)
-    return _out(_binary(Sub, input, other), out)
+    z = _binary(Sub, input, other)
+    return z if out is None else _out(z, out)
 
 
 class Mul(Function):
@@ -101,7 +103,8 @@ class Mul(Function):
 
 
 def mul(input, other, *, out=None):
-    return _out(_binary(Mul, input, other), out)
+    z = _binary(Mul, input, other)
+    return z if out is None else _out(z, out)
 
 
 class Div(Function):
@@ -123,7 +126,8 @@ class Div(Function):
 def div(input, other, *, rounding_mode=None, out=None):
     if rounding_mode is None:
         a, b = _true_div_operands(input, other)
-        return _out(_binary(Div, a, b), out)
+        z = _binary(Div, a, b)
+        return z if out is None else _out(z, out)
     a, b = _operands(_as_tensor(input), other)
     a = a.data if isinstance(a, Tensor) else a
     b = b.data if isinstance(b, Tensor) else b
