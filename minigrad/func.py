@@ -14,6 +14,7 @@ taken with respect to u, is J t. Arguments may be pytrees of tuples, lists and d
 import numpy as np
 
 from .autograd import enable_grad, grad as _autograd_grad, is_grad_enabled
+from .autograd.functional import _one_hot, _stack_to
 from .tensor import Tensor
 
 _depth = 0  # transforms running now: inside one, results must stay differentiable for the one outside
@@ -160,21 +161,6 @@ def _vjp(outputs, inputs, cotangents, create_graph, retain_graph=None):
                                retain_graph=create_graph if retain_graph is None else retain_graph,
                                create_graph=create_graph)
     return [zeros_like(x) if g is None else g for g, x in zip(grads, inputs)]
-
-
-def _one_hot(like, j):
-    e = np.zeros(like.data.size, like.data.dtype)
-    e[j] = 1
-    return Tensor._make(e.reshape(like.data.shape), None)
-
-
-def _stack_to(pieces, shape, dim, like_dtype):
-    """pieces stacked along `dim` then reshaped to `shape` (zeros of `shape` when there are no pieces)."""
-    from .ops import stack
-
-    if not pieces:
-        return Tensor._make(np.zeros(shape, like_dtype), None)
-    return stack(pieces, dim).reshape(shape)
 
 
 def _check_outputs(leaves, api):

@@ -268,10 +268,18 @@ def _one_hot(out, j):
     return _tensor_class()._make(e.reshape(out.data.shape), None)
 
 
+def _stack_to(pieces, shape, dim, dtype):
+    """Rows (dim 0) or columns (dim -1) of a Jacobian stacked, then reshaped to `shape`; zeros when there are none."""
+    from ..ops import stack
+
+    if not pieces:
+        return _tensor_class()._make(np.zeros(shape, dtype), None)
+    return stack(pieces, dim).reshape(shape)
+
+
 def _jacobian_rows(outputs, inputs, create_graph, strict):
     """J[i][k] of shape outputs[i].shape + inputs[k].shape, one vjp per output element."""
     from ..creation import zeros_like
-    from ..ops import stack
 
     jacobian = []
     for i, out in enumerate(outputs):
@@ -291,14 +299,8 @@ def _jacobian_rows(outputs, inputs, create_graph, strict):
                     raise RuntimeError(f"The jacobian of the user-provided function is independent of input {i}. "
                                        "This is not allowed in strict mode when create_graph=True.")
                 rows_k.append(vj_k)
-        jac_i = []
-        for rows_k, inp in zip(rows, inputs):
-            shape = tuple(out.shape) + tuple(inp.shape)
-            if rows_k:
-                jac_i.append(stack(rows_k, 0).reshape(shape))
-            else:
-                jac_i.append(_tensor_class()._make(np.zeros(shape, inp.data.dtype), None))
-        jacobian.append(tuple(jac_i))
+        jacobian.append(tuple(_stack_to(rows_k, tuple(out.shape) + tuple(inp.shape), 0, inp.data.dtype)
+                              for rows_k, inp in zip(rows, inputs)))
     return tuple(jacobian)
 
 
