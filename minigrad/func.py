@@ -11,8 +11,6 @@ There is no forward-mode AD in minigrad: jvp and jacfwd use the double-vjp trick
 requires grad, g(u) = J^T u is recorded with create_graph=True; g is linear in u, so the vjp of g against a tangent t,
 taken with respect to u, is J t. Arguments may be pytrees of tuples, lists and dicts, as in torch.func.
 """
-import numpy as np
-
 from .autograd import enable_grad, grad as _autograd_grad, is_grad_enabled
 from .autograd.functional import _one_hot, _stack_to
 from .tensor import Tensor
