@@ -107,7 +107,7 @@ def test_jacobians_and_hessians_of_any_shape(x):
     both(lambda L, fm: (lambda a: L.autograd.functional.hessian(lambda t: scalar(L, t), a)), x)
 
 
-# ---- has_aux, kwargs, pytrees ------------------------------------------------------------------------------------------
+# ---- has_aux, kwargs, pytrees ----------------------------------------------------------------------------------------
 def test_has_aux():
     x, y = _arr(3), _arr(3)
     both(lambda L, fm: fm.grad(lambda a, b: ((a * b).sum() ** 2, {"p": a * 2}), has_aux=True), x, y)
@@ -146,7 +146,7 @@ def test_dict_arguments():
         both(make(transform), w, b, x)
 
 
-# ---- composition -------------------------------------------------------------------------------------------------------
+# ---- composition -----------------------------------------------------------------------------------------------------
 def test_grad_of_grad_of_a_scalar_function():
     def cube_sin(L, x):
         return L.tanh(x) * x ** 3
@@ -198,7 +198,7 @@ def test_vjp_of_a_grad_and_jvp_of_a_grad():
     same(res[1], res[0])
 
 
-# ---- functional: .grad untouched, any input, and composing with autograd ----------------------------------------------
+# ---- functional: .grad untouched, any input, and composing with autograd ---------------------------------------------
 def test_transforms_leave_grad_alone_and_results_need_no_grad():
     x = minigrad.from_numpy(_arr(3))
     for transform in (minigrad.func.grad, minigrad.func.jacrev, minigrad.func.jacfwd, minigrad.func.hessian):
@@ -240,7 +240,7 @@ def test_under_no_grad_nothing_the_caller_sees_is_recorded():
     same(res[1], res[0])
 
 
-# ---- errors -----------------------------------------------------------------------------------------------------------
+# ---- errors ----------------------------------------------------------------------------------------------------------
 def _x(L, n=3):
     return L.from_numpy(np.linspace(-1, 1, n) + 0.1)
 
