@@ -327,3 +327,20 @@ def test_outputs_outside_the_graph_give_zero_derivatives(transform):
     """An integer or constant output has zero derivatives (torch.func.grad and jacfwd return zeros)."""
     f = (lambda L: (lambda a: (a > 0).sum())) if transform == "grad" else (lambda L: (lambda a: (a > 0).long()))
     both(lambda L, fm: getattr(fm, transform)(f(L)), _arr(3))
+
+
+def _params(f):
+    """(name, kind, default) of each parameter: torch's signature, annotations aside."""
+    import inspect
+
+    return [(p.name, p.kind, p.default) for p in inspect.signature(f).parameters.values()]
+
+
+@pytest.mark.parametrize("name", ["grad", "grad_and_value", "vjp", "jvp", "jacrev", "jacfwd", "hessian"])
+def test_func_signatures_are_torchs(name):
+    assert _params(getattr(minigrad.func, name)) == _params(getattr(torch.func, name))
+
+
+@pytest.mark.parametrize("name", ["vjp", "jvp", "vhp", "hvp", "jacobian", "hessian"])
+def test_functional_signatures_are_torchs(name):
+    assert _params(getattr(minigrad.autograd.functional, name)) == _params(getattr(torch.autograd.functional, name))

@@ -131,3 +131,13 @@ def test_no_input_requires_grad(check):
             getattr(L.autograd, check)(lambda t: t * 2, (x,))
         msgs.append(str(info.value))
     assert msgs[1] == msgs[0]
+
+
+@pytest.mark.parametrize("name", ["gradcheck", "gradgradcheck"])
+def test_signatures_are_torchs(name):
+    import inspect
+
+    def params(f):
+        return [(p.name, p.kind, p.default) for p in inspect.signature(f).parameters.values()]
+
+    assert params(getattr(minigrad.autograd, name)) == params(getattr(torch.autograd, name))

@@ -43,8 +43,12 @@ def numerical_grads(fn, inputs, eps=1e-6):
     return outs, weights, grads
 
 
-def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True, **unused):
-    """True when backward's gradients match central differences for every input that requires grad."""
+def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True, nondet_tol=0.0,
+              check_undefined_grad=True, check_grad_dtypes=False, check_batched_grad=False,
+              check_batched_forward_grad=False, check_forward_ad=False, check_backward_ad=True, fast_mode=False,
+              masked=None):
+    """True when backward's gradients match central differences for every input that requires grad. torch's
+    signature; the options after raise_exception are accepted and change nothing (there is one way to check here)."""
     from ..tensor import Tensor
     from . import grad as autograd_grad
 
@@ -85,10 +89,13 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
 
 
 def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=1e-3,
-                  gen_non_contig_grad_outputs=False, raise_exception=True, **unused):
+                  gen_non_contig_grad_outputs=False, raise_exception=True, nondet_tol=0.0, check_undefined_grad=True,
+                  check_grad_dtypes=False, check_batched_grad=False, check_fwd_over_rev=False,
+                  check_rev_over_rev=True, fast_mode=False, masked=False):
     """True when the second derivatives match central differences of the first: gradcheck of
     (inputs, grad_outputs) -> autograd.grad(func(inputs), inputs, grad_outputs, create_graph=True), with respect to
-    both the inputs and the grad_outputs (random in [-1, 1) when not given), as torch's gradgradcheck."""
+    both the inputs and the grad_outputs (random in [-1, 1) when not given), as torch's gradgradcheck. The options
+    after raise_exception are accepted and change nothing."""
     from ..tensor import Tensor
     from . import grad as autograd_grad
 
