@@ -80,7 +80,9 @@ def _load(fh, name, is_path, map_location, weights_only, use_mmap):
     if not head:
         raise SerializationError(f"minigrad.load: {name} is empty: nothing to read")
     if head.startswith(b"PK"):
-        return torchzip.read(fh, name, map_location, weights_only, use_mmap)
+        obj = torchzip.read(fh, name, map_location, weights_only, use_mmap)
+        fh.seek(0, os.SEEK_END)  # a zip archive ends the stream: its directory is at the end
+        return obj
     if native.MAGIC.startswith(head[:len(native.MAGIC)]):
         return native.read(fh, name, is_path)
     if head[:1] == b"\x80":

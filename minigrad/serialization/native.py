@@ -289,9 +289,9 @@ class _Decoder:
 
     def _array(self, kind, n):
         dt, shape, offset, nbytes = n.get("dtype"), n.get("shape"), n.get("offset"), n.get("nbytes")
-        dtype = self._dtype(dt, f"an {kind}'s field 'dtype'")
+        dtype = self._dtype(dt, f"{'an' if kind[0] == 'n' else 'a'} {kind}'s field 'dtype'")
         if not (isinstance(shape, list) and all(type(s) is int and s >= 0 for s in shape)):
-            raise self.bad(f"an {kind}'s field 'shape' is a bad shape {shape!r:.60}")
+            raise self.bad(f"the field 'shape' is a bad shape {shape!r:.60}")
         if kind == "npscalar" and shape:
             raise self.bad(f"an npscalar's field 'shape' is {shape!r:.60}; a NumPy scalar has shape []")
         count = 1
