@@ -39,6 +39,7 @@ _NO_EQUIVALENT = ({f"torch.{n}" for n in ("bfloat16", "complex32", "complex64", 
                                                    "_rebuild_device_tensor_from_numpy",
                                                    "_rebuild_device_tensor_from_cpu_tensor")})
 _MAX_INDEX = 2 ** 62
+_PY2_NAMES = {"__builtin__": "builtins", "copy_reg": "copyreg", "_codecs": "_codecs"}
 
 
 class StorageType:
@@ -91,6 +92,7 @@ class _Loader:
         return table
 
     def resolve(self, module, qualname):
+        module = _PY2_NAMES.get(module, module)  # protocol 2 may spell builtins as Python 2 did
         full = f"{module}.{qualname}"
         if full in self.globals:
             return self.globals[full]
