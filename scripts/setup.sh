@@ -11,7 +11,7 @@ fi
 # torch==2.14.1 / torchvision==0.29.1 are installed from files on this machine's disk; never ask for newer ones
 if ! .venv/bin/python -c "import torch, torchvision, hypothesis, pytest, matplotlib" 2>/dev/null; then
   .venv/bin/python -m pip install -q --upgrade pip
-  .venv/bin/python -m pip install -q "torch==2.14.1" "torchvision==0.29.1"
+  .venv/bin/python -m pip install -q "torch==2.14.1" "torchvision==0.29.1" "safetensors>=0.4"
 fi
 .venv/bin/python -m pip install -q --no-build-isolation -e ".[test]" 2>/dev/null \
   || .venv/bin/python -m pip install -q -e ".[test]"
