@@ -260,3 +260,14 @@ def test_a_whole_minigrad_model_is_torchs_zip_format(tmp_path):
     minigrad.save(MGNeuralNetwork(), tmp_path / "model.pth")
     with pytest.raises(Exception, match="minigrad.cli.model.NeuralNetwork"):
         torch.load(tmp_path / "model.pth", weights_only=True)
+
+
+def test_mmap_loads_are_copy_on_write(tmp_path):
+    """mmap=True maps the storages privately: tensors are writable, and writing never reaches the file."""
+    torch.save({"w": torch.arange(1000.0), "b": torch.ones(3)}, tmp_path / "w.pth")
+    before = (tmp_path / "w.pth").read_bytes()
+    sd = minigrad.load(tmp_path / "w.pth", mmap=True)
+    sd["w"].data[:] = -1.0
+    sd["w"].add_(1.0)
+    assert sd["w"].data.tolist() == [0.0] * 1000 and (tmp_path / "w.pth").read_bytes() == before
+    assert minigrad.load(tmp_path / "w.pth")["w"].data[5] == 5.0

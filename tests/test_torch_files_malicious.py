@@ -125,14 +125,15 @@ def test_hostile_and_malformed_pickles(tmp_path, pkl, match):
 
 
 # ---- tensors that lie about their storage --------------------------------------------------------------------------
-def _tensor_pickle(numel, offset, size, stride, storage="FloatStorage", key="0", requires_grad=False):
+def _tensor_pickle(numel, offset, size, stride, storage="FloatStorage", key="0", requires_grad=False,
+                   location="cpu"):
     p = _pickle.Pickler()
     p.global_("torch._utils", "_rebuild_tensor_v2")
     p.write(MARK + MARK)
     p.save("storage")
     p.global_("torch", storage)
     p.save(key)
-    p.save("cpu")
+    p.save(location)
     p.save(numel)
     p.write(TUPLE + BINPERSID)
     for field in (offset, size, stride, requires_grad):
@@ -232,6 +233,13 @@ def test_a_zip_that_is_not_torchs(tmp_path):
     with zipfile.ZipFile(buf, "w") as z:
         z.writestr("hello.txt", b"hi")
     refused(buf.getvalue(), tmp_path, "not torch's format")
+
+
+def test_storages_saved_on_a_gpu_need_a_map_location(tmp_path):
+    raw = torch_zip(_tensor_pickle(4, 0, (4,), (1,), location="cuda:0"), [("0", bytes(16))])
+    refused(raw, tmp_path, "on a CUDA device but minigrad has only the CPU.*map_location='cpu'")
+    for where in ("cpu", {"cuda:0": "cpu"}, minigrad.device("cpu")):
+        assert minigrad.load(io.BytesIO(raw), map_location=where).data.tolist() == [0.0] * 4
 
 
 def test_mmap_needs_a_path(tmp_path):
