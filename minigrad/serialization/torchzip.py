@@ -17,7 +17,7 @@ from .. import _dtype
 from .._size import Size, device
 from ..creation import from_numpy
 from ..tensor import Tensor
-from . import _pickle, modules
+from . import _numpy, _pickle, modules
 from ._errors import SerializationError
 from ._pickle import Global
 from ._zip import ZipReader, ZipWriter
@@ -39,6 +39,7 @@ _NO_EQUIVALENT = ({f"torch.{n}" for n in ("bfloat16", "complex32", "complex64", 
                                                    "_rebuild_device_tensor_from_numpy",
                                                    "_rebuild_device_tensor_from_cpu_tensor")})
 _MAX_INDEX = 2 ** 62
+_NUMPY_GLOBALS = _numpy.globals_table()
 _PY2_NAMES = {"__builtin__": "builtins", "copy_reg": "copyreg", "_codecs": "_codecs"}
 
 
@@ -96,6 +97,8 @@ class _Loader:
         full = f"{module}.{qualname}"
         if full in self.globals:
             return self.globals[full]
+        if not self.weights_only and full in _NUMPY_GLOBALS:  # torch's weights-only loader refuses NumPy too
+            return _NUMPY_GLOBALS[full]
         if full in _NO_EQUIVALENT:
             raise SerializationError(f"minigrad.load: {self.name} uses {full}, which torch allows but minigrad has "
                                      f"no equivalent of (minigrad's dtypes: {', '.join(DTYPES)})")
@@ -106,6 +109,8 @@ class _Loader:
             inst.__dict__.update(state)  # a state_dict's _metadata
         elif modules.is_module(inst):
             modules.restore(inst, state, self.name)
+        elif isinstance(inst, (np.ndarray, np.dtype)) and not self.weights_only:
+            _numpy.build(inst, state)
         else:
             raise _pickle.PickleError(f"BUILD on a {type(inst).__name__}: only OrderedDict and modules are built")
 
@@ -256,6 +261,8 @@ def read(f, name, map_location=None, weights_only=True, use_mmap=False):
     except (IndexError, KeyError, TypeError, ValueError, UnicodeDecodeError, OverflowError, MemoryError) as e:
         raise SerializationError(f"minigrad.load: {name} is corrupt: its pickle is malformed "
                                  f"({type(e).__name__}: {e!s:.200})") from None
+    finally:
+        _numpy.forget_shells()
 
 
 # ---- save ----------------------------------------------------------------------------------------------------------
@@ -287,10 +294,8 @@ class _Pickler(_pickle.Pickler):
             self.call("builtins", "complex", (obj.real, obj.imag), where)
         elif modules.is_module(obj):
             modules.save_module(self, obj, where)
-        elif isinstance(obj, (np.ndarray, np.generic)):
-            raise TypeError(f"minigrad.save: cannot save {where}, a NumPy {type(obj).__name__}, in torch's format "
-                            "(torch itself refuses to load those with weights_only=True); save "
-                            "minigrad.from_numpy(array) or value.item() instead")
+        elif isinstance(obj, (np.ndarray, np.generic)):  # as torch.save writes them: weights_only=False to load
+            _numpy.save(self, obj, where)
         else:
             raise TypeError(f"minigrad.save: cannot save {where} of type {type(obj).__module__}."
                             f"{type(obj).__qualname__}; minigrad saves tensors, numbers, strings, bytes, None, "
