@@ -7,6 +7,7 @@ import io
 import json
 import math
 import os
+import pickle
 import struct
 from collections import OrderedDict
 from pathlib import Path
@@ -382,11 +383,49 @@ def test_trailing_bytes_after_the_data(tmp_path):
         minigrad.load(path)
 
 
-def test_legacy_torch_files_are_refused_without_unpickling(tmp_path):
+def _legacy_bytes(obj):
     buf = io.BytesIO()
-    torch.save({"w": torch.ones(2)}, buf, _use_new_zipfile_serialization=False)
-    msg = _load_error(tmp_path, buf.getvalue())
-    assert "bare Python pickle" in msg and "legacy format" in msg
+    torch.save(obj, buf, _use_new_zipfile_serialization=False)
+    return buf.getvalue()
+
+
+def test_torchs_legacy_format_loads(tmp_path):
+    base = torch.arange(12.0).reshape(3, 4)
+    obj = {"w": base, "row": base[1], "i": torch.arange(3), "p": torch.nn.Parameter(torch.ones(2)), "n": 3,
+           "sd": torch.nn.Linear(2, 2).state_dict()}
+    path = tmp_path / "old.pth"
+    path.write_bytes(_legacy_bytes(obj))
+    for loaded in (minigrad.load(path), minigrad.load(io.BytesIO(path.read_bytes()))):
+        assert loaded["w"].data.tolist() == base.tolist() and loaded["row"].data.tolist() == [4.0, 5.0, 6.0, 7.0]
+        assert loaded["i"].dtype == minigrad.int64 and loaded["n"] == 3 and loaded["p"].requires_grad
+        assert list(loaded["sd"]) == ["weight", "bias"]
+        loaded["w"].data[1, 0] = -1.0  # one storage, as in torch
+        assert loaded["row"].data[0] == -1.0
+
+
+@pytest.mark.parametrize("keep", [3, 30, 200, -60, -13, -1])
+def test_truncated_legacy_files(tmp_path, keep):
+    raw = _legacy_bytes({"w": torch.arange(10.0), "b": torch.ones(3)})
+    msg = _load_error(tmp_path, raw[:keep])
+    assert "corrupt" in msg or "truncated" in msg
+
+
+def test_a_legacy_file_whose_object_would_run_code(tmp_path):
+    raw = _legacy_bytes({"w": torch.ones(2)})
+    header = b"".join(pickle.dumps(v, protocol=2) for v in (0x1950A86A20F9469CFC6C, 1001, {"little_endian": True}))
+    marker = tmp_path / "marker"
+    evil = header + pickle.dumps({"x": _RunsCode(os.system, f"touch {marker}")}, protocol=2) + raw[len(header):]
+    msg = _load_error(tmp_path, evil)
+    assert "Unsupported global: GLOBAL posix.system" in msg and not marker.exists()
+    assert "bare Python pickle" in _load_error(tmp_path, pickle.dumps({"a": 1}, protocol=2))
+
+
+class _RunsCode:
+    def __init__(self, func, *args):
+        self.func, self.args = func, args
+
+    def __reduce__(self):
+        return self.func, self.args
 
 
 def test_random_bytes_and_empty_files(tmp_path):

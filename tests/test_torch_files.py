@@ -128,6 +128,8 @@ def torch_files(tmp_path_factory):
     for name, obj in objects.items():
         torch.save(obj, tmp / f"{name}.pth")
         files[name] = (tmp / f"{name}.pth", obj)
+    torch.save(checkpoint, tmp / "legacy.pth", _use_new_zipfile_serialization=False)  # torch < 1.6's format
+    files["legacy"] = (tmp / "legacy.pth", checkpoint)
     return files
 
 

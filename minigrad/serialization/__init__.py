@@ -11,7 +11,7 @@ import io
 import os
 
 from .._size import _check_device
-from . import native, torchzip
+from . import legacy, native, torchzip
 from ._atomic import atomic_write
 from ._errors import SerializationError, file_name
 
@@ -85,10 +85,13 @@ def _load(fh, name, is_path, map_location, weights_only, use_mmap):
         return obj
     if native.MAGIC.startswith(head[:len(native.MAGIC)]):
         return native.read(fh, name, is_path)
+    if legacy.is_legacy(head):
+        if use_mmap:
+            raise SerializationError(f"minigrad.load: {name} is in torch's legacy format, which cannot be mmap'd")
+        return legacy.read(fh, name, map_location, weights_only)
     if head[:1] == b"\x80":
-        raise SerializationError(f"minigrad.load: {name} is a bare Python pickle (torch's legacy format, written "
-                                 "with _use_new_zipfile_serialization=False, or pickle.dump): minigrad reads torch's "
-                                 "zip format only; re-save it with torch.save's default")
+        raise SerializationError(f"minigrad.load: {name} is a bare Python pickle (pickle.dump's, not torch.save's): "
+                                 "minigrad never unpickles arbitrary pickles, since unpickling can run any code")
     raise SerializationError(f"minigrad.load: {name} is not a file minigrad can read: it starts with {head!r}, where "
                              f"torch's zip format starts with b'PK\\x03\\x04' and minigrad's own with "
                              f"{native.MAGIC!r}")

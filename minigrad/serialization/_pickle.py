@@ -39,8 +39,8 @@ class PickleError(Exception):
 class Unpickler:
     """`Unpickler(data, resolve, persistent_load, build).load()`: build(inst, state) handles BUILD."""
 
-    def __init__(self, data, resolve, persistent_load, build):
-        self.data, self.pos = memoryview(data), 0
+    def __init__(self, data, resolve, persistent_load, build, start=0):
+        self.data, self.pos = memoryview(data), start  # after load(), pos is just past the STOP
         self.resolve, self.persistent_load, self.build = resolve, persistent_load, build
         self.tuple_depth = {}  # id(tuple) -> (depth, the tuple, kept alive so the id stays its own)
 

@@ -52,14 +52,10 @@ class StorageType:
 
 # ---- load ----------------------------------------------------------------------------------------------------------
 class _Loader:
-    def __init__(self, reader, prefix, name, map_location, weights_only):
+    def __init__(self, name, map_location, weights_only, reader=None, prefix="", big_endian=False):
         self.reader, self.prefix, self.name = reader, prefix, name
-        self.map_location, self.weights_only = map_location, weights_only
+        self.map_location, self.weights_only, self.big_endian = map_location, weights_only, big_endian
         self.storages = {}  # key -> (dtype, 1-D array of the storage's elements)
-        order = reader.read(prefix + "byteorder") if prefix + "byteorder" in reader.members else b"little"
-        if bytes(order) not in (b"little", b"big"):
-            raise self.bad(f"its byteorder record says {bytes(order)[:16]!r}, not 'little' or 'big'")
-        self.big_endian = bytes(order) == b"big"
         self.globals = self._table()
 
     def bad(self, why):
@@ -252,8 +248,17 @@ def read(f, name, map_location=None, weights_only=True, use_mmap=False):
         raise SerializationError(f"minigrad.load: {name} is a zip archive but not torch's format: it should hold "
                                  f"one <archive>/data.pkl, and holds {len(pickles)}")
     prefix = pickles[0][:-len("data.pkl")]
-    loader = _Loader(reader, prefix, name, map_location, weights_only)
-    unpickler = _pickle.Unpickler(reader.read(pickles[0]), loader.resolve, loader.persistent_load, loader.build)
+    order = bytes(reader.read(prefix + "byteorder")) if prefix + "byteorder" in reader.members else b"little"
+    if order not in (b"little", b"big"):
+        raise reader.bad(f"its byteorder record says {order[:16]!r}, not 'little' or 'big'")
+    loader = _Loader(name, map_location, weights_only, reader, prefix, big_endian=order == b"big")
+    return unpickle(loader, reader.read(pickles[0]))
+
+
+def unpickle(loader, data, unpickler=None):
+    """Run the restricted unpickler over `data` for `loader`; every failure is a SerializationError."""
+    name = loader.name
+    unpickler = unpickler or _pickle.Unpickler(data, loader.resolve, loader.persistent_load, loader.build)
     try:
         return unpickler.load()
     except _pickle.PickleError as e:
