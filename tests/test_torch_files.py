@@ -273,3 +273,20 @@ def test_mmap_loads_are_copy_on_write(tmp_path):
     sd["w"].add_(1.0)
     assert sd["w"].data.tolist() == [0.0] * 1000 and (tmp_path / "w.pth").read_bytes() == before
     assert minigrad.load(tmp_path / "w.pth")["w"].data[5] == 5.0
+
+
+def test_zip64_records_for_files_past_4_gib(tmp_path, monkeypatch):
+    """Members and offsets past 4 GiB need zip64 fields; the writer's threshold is lowered so a small file has
+    them, and Python's zipfile, torch and minigrad all read it."""
+    from minigrad.serialization import _zip
+
+    monkeypatch.setattr(_zip, "ZIP64_AT", 100)
+    obj = {"w": minigrad.arange(300.0), "b": minigrad.ones(3), "n": 7}
+    minigrad.save(obj, tmp_path / "z.pth")
+    import zipfile
+
+    with zipfile.ZipFile(tmp_path / "z.pth") as z:
+        assert z.testzip() is None and b"PK\x06\x06" in (tmp_path / "z.pth").read_bytes()
+    back = torch.load(tmp_path / "z.pth", weights_only=True)
+    assert back["w"].tolist() == list(range(300)) and back["n"] == 7
+    assert minigrad.load(tmp_path / "z.pth")["w"].data.tolist() == list(range(300))

@@ -22,7 +22,8 @@ _END64 = struct.Struct("<IQHHIIQQQQ")
 _LOCATOR64 = struct.Struct("<IIQI")
 _DOS_DATE = (1 << 5) | 1  # 1980-01-01: a fixed date keeps the same object's bytes the same
 _UTF8 = 0x800
-_U32 = 0xFFFFFFFF
+_U32 = 0xFFFFFFFF  # in a 4-byte field: "see the zip64 extra field"
+ZIP64_AT = _U32  # sizes and offsets from here on go to zip64 fields (a test lowers it to exercise them)
 _CHUNK = 1 << 24
 
 
@@ -135,7 +136,7 @@ class ZipWriter:
         data = memoryview(data).cast("B")
         size, crc = data.nbytes, zlib.crc32(data)
         raw = name.encode("utf-8")
-        big = size >= _U32 or self.pos >= _U32
+        big = size >= ZIP64_AT or self.pos >= ZIP64_AT
         fixed = _LOCAL.size + len(raw) + 4 + (20 if big else 0)  # header, name, padding field's own 4 bytes
         pad = -(self.pos + fixed) % ALIGN
         extra = b""
@@ -143,7 +144,7 @@ class ZipWriter:
             extra = struct.pack("<HHQQ", 1, 16, size, size)
         extra += b"FB" + struct.pack("<H", pad) + b"Z" * pad
         self.entries.append((raw, crc, size, self.pos))
-        small = _U32 if big else size
+        small = _U32 if big else size  # the local header's sizes: in the zip64 extra when big
         self._put(_LOCAL.pack(0x04034B50, 45 if big else 20, _UTF8, 0, 0, _DOS_DATE, crc, small, small, len(raw),
                               len(extra)) + raw + extra)
         self._put(data)
@@ -151,15 +152,19 @@ class ZipWriter:
     def close(self):
         start = self.pos
         for raw, crc, size, offset in self.entries:
-            fields = [v for v, fits in ((size, size < _U32), (size, size < _U32), (offset, offset < _U32)) if not fits]
+            fields = [v for v in (size, size, offset) if v >= ZIP64_AT]  # zip64 order: sizes, then the offset
             extra = struct.pack("<HH", 1, 8 * len(fields)) + struct.pack(f"<{len(fields)}Q", *fields) if fields else b""
             self._put(_CENTRAL.pack(0x02014B50, 45 if fields else 20, 45 if fields else 20, _UTF8, 0, 0, _DOS_DATE,
-                                    crc, min(size, _U32), min(size, _U32), len(raw), len(extra), 0, 0, 0, 0,
-                                    min(offset, _U32)) + raw + extra)
+                                    crc, _field(size), _field(size), len(raw), len(extra), 0, 0, 0, 0,
+                                    _field(offset)) + raw + extra)
         n, cd_size = len(self.entries), self.pos - start
-        if n >= 0xFFFF or start >= _U32 or cd_size >= _U32:
+        if n >= 0xFFFF or start >= ZIP64_AT or cd_size >= ZIP64_AT:
             end64 = self.pos
             self._put(_END64.pack(0x06064B50, 44, 45, 45, 0, 0, n, n, cd_size, start))
             self._put(_LOCATOR64.pack(0x07064B50, 0, end64, 1))
-        self._put(_END.pack(0x06054B50, 0, 0, min(n, 0xFFFF), min(n, 0xFFFF), min(cd_size, _U32), min(start, _U32),
-                            0))
+            n, cd_size, start = 0xFFFF, _U32, _U32  # all three say "see the zip64 end record"
+        self._put(_END.pack(0x06054B50, 0, 0, n, n, cd_size, start, 0))
+
+
+def _field(v):
+    return _U32 if v >= ZIP64_AT else v
