@@ -290,3 +290,13 @@ def test_zip64_records_for_files_past_4_gib(tmp_path, monkeypatch):
     back = torch.load(tmp_path / "z.pth", weights_only=True)
     assert back["w"].tolist() == list(range(300)) and back["n"] == 7
     assert minigrad.load(tmp_path / "z.pth")["w"].data.tolist() == list(range(300))
+
+
+def test_shared_storages_survive_load_then_save(torch_files, tmp_path):
+    """A checkpoint torch wrote, loaded by minigrad (views into one storage) and saved again, still has one storage
+    where torch had one, and torch reads back the same values."""
+    for mode in (False, True):
+        ckpt = minigrad.load(torch_files["checkpoint"][0], mmap=mode)
+        minigrad.save(ckpt, tmp_path / "again.pth")
+        back = torch.load(tmp_path / "again.pth", weights_only=True)
+        assert describe(back, {}) == describe(torch_files["checkpoint"][1], {})

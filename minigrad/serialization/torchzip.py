@@ -336,13 +336,16 @@ class _Pickler(_pickle.Pickler):
 
     def _storage(self, arr):
         """(key, numel, offset, strides in elements): views of one C-contiguous array share its storage."""
-        root = arr
-        while isinstance(root.base, np.ndarray):
-            root = root.base
+        root, owner = arr, arr.base
+        while owner is not None:  # to the outermost array: through as_strided's wrapper, as loaded tensors have
+            if isinstance(owner, np.ndarray):
+                root = owner
+            owner = getattr(owner, "base", None)
         item = arr.itemsize
         start = arr.__array_interface__["data"][0] - root.__array_interface__["data"][0]
+        extent = start + item + sum((n - 1) * s for n, s in zip(arr.shape, arr.strides))
         shared = (arr.size and root.dtype == arr.dtype and root.flags.c_contiguous and arr.dtype.isnative
-                  and start % item == 0 and start >= 0
+                  and start % item == 0 and start >= 0 and extent <= root.nbytes
                   and all(s >= 0 and s % item == 0 for s in arr.strides))
         if not shared:
             root = np.ascontiguousarray(arr, dtype=arr.dtype.newbyteorder("<"))
