@@ -1,6 +1,5 @@
 """minigrad.safetensors against the safetensors package: the same bytes for the same tensors, files read both ways
 (metadata included), and every lying header refused with SerializationError naming the file."""
-import io
 import json
 import struct
 

@@ -445,7 +445,8 @@ def _forge(manifest=None, version=1, payload=b""):
 
 
 @pytest.mark.parametrize("manifest, fragment", [
-    ({"root": {"kind": "tensor", "dtype": "object", "shape": [1], "offset": 0, "nbytes": 8}}, "field 'dtype' is 'object', not one of the dtypes"),
+    ({"root": {"kind": "tensor", "dtype": "object", "shape": [1], "offset": 0, "nbytes": 8}},
+     "field 'dtype' is 'object', not one of the dtypes"),
     ({"root": {"kind": "tensor", "dtype": "float64", "shape": [4], "offset": 0, "nbytes": 32}}, "outside the payload"),
     ({"root": {"kind": "tensor", "dtype": "float64", "shape": [2], "offset": 0, "nbytes": 4}}, "says it has 4 bytes"),
     ({"root": {"kind": "tensor", "dtype": "float32", "shape": [-1], "offset": 0, "nbytes": 4}}, "bad shape"),

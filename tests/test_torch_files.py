@@ -38,7 +38,8 @@ def describe(obj, roots):
         while getattr(root, "base", None) is not None:  # to the memory's owner: an array, a bytearray, an mmap
             root = root.base
         group = roots.setdefault(id(root), len(roots))
-        return {"tensor": a.dtype.name, "shape": list(a.shape), "stride": [s // a.itemsize for s in a.strides] if a.size else "empty",
+        stride = [s // a.itemsize for s in a.strides] if a.size else "empty"
+        return {"tensor": a.dtype.name, "shape": list(a.shape), "stride": stride,
                 "crc": zlib.crc32(np.ascontiguousarray(a)), "requires_grad": obj.requires_grad,
                 "parameter": type(obj).__name__ == "Parameter", "storage": group}
     if isinstance(obj, dict):
@@ -66,7 +67,8 @@ def describe(obj, roots):
     if isinstance(obj, torch.Tensor):
         group = roots.setdefault(obj.untyped_storage().data_ptr(), len(roots))
         a = obj.detach().contiguous().numpy()
-        return {"tensor": a.dtype.name, "shape": list(obj.shape), "stride": list(obj.stride()) if obj.numel() else "empty", "crc": zlib.crc32(a),
+        stride = list(obj.stride()) if obj.numel() else "empty"
+        return {"tensor": a.dtype.name, "shape": list(obj.shape), "stride": stride, "crc": zlib.crc32(a),
                 "requires_grad": obj.requires_grad, "parameter": isinstance(obj, torch.nn.Parameter),
                 "storage": group}
     if isinstance(obj, dict):

@@ -34,9 +34,9 @@ _NO_EQUIVALENT = ({f"torch.{n}" for n in ("bfloat16", "complex32", "complex64", 
                                           "BFloat16Storage", "ComplexFloatStorage", "ComplexDoubleStorage",
                                           "QUInt8Storage", "QInt8Storage", "QInt32Storage", "UntypedStorage",
                                           "TypedStorage", "per_tensor_affine", "per_channel_affine")}
-                  | {f"torch._utils.{n}" for n in ("_rebuild_qtensor", "_rebuild_sparse_tensor", "_rebuild_nested_tensor",
-                                                   "_rebuild_meta_tensor_no_storage", "_rebuild_wrapper_subclass",
-                                                   "_rebuild_device_tensor_from_numpy",
+                  | {f"torch._utils.{n}" for n in ("_rebuild_qtensor", "_rebuild_sparse_tensor",
+                                                   "_rebuild_nested_tensor", "_rebuild_meta_tensor_no_storage",
+                                                   "_rebuild_wrapper_subclass", "_rebuild_device_tensor_from_numpy",
                                                    "_rebuild_device_tensor_from_cpu_tensor")})
 _MAX_INDEX = 2 ** 62
 _NUMPY_GLOBALS = _numpy.globals_table()
