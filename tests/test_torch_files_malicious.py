@@ -294,3 +294,26 @@ def test_random_pickle_damage_behind_valid_crcs(edits, cut):
     for value in (obj.values() if isinstance(obj, dict) else [obj]):  # loaded: values may differ, never unsafely
         if isinstance(value, minigrad.Tensor):
             assert zlib.crc32(value.data.tobytes()) is not None
+
+
+def _torch_written():
+    buf = io.BytesIO()
+    torch.save({"w": torch.arange(64.0).reshape(8, 8), "b": torch.ones(8), "step": 3}, buf)
+    return buf.getvalue()
+
+
+TORCH_VALID = _torch_written()  # torch's writer adds zip64 end records and its own padding: damage those too
+
+
+@given(edits=st.lists(st.tuples(st.integers(0, len(TORCH_VALID) - 1), st.integers(1, 255)), min_size=1, max_size=4),
+       cut=st.none() | st.integers(0, len(TORCH_VALID)))
+def test_random_corruptions_of_a_torch_written_file(edits, cut):
+    raw = bytearray(TORCH_VALID)
+    for pos, flip in edits:
+        raw[pos] ^= flip
+    raw = bytes(raw[:cut] if cut is not None else raw)
+    try:
+        obj = minigrad.load(io.BytesIO(raw))
+    except SerializationError:
+        return
+    _same_as_saved(obj)
