@@ -238,8 +238,12 @@ def test_a_zip_that_is_not_torchs(tmp_path):
 def test_storages_saved_on_a_gpu_need_a_map_location(tmp_path):
     raw = torch_zip(_tensor_pickle(4, 0, (4,), (1,), location="cuda:0"), [("0", bytes(16))])
     refused(raw, tmp_path, "on a CUDA device but minigrad has only the CPU.*map_location='cpu'")
-    for where in ("cpu", {"cuda:0": "cpu"}, minigrad.device("cpu")):
+    seen = []
+    for where in ("cpu", {"cuda:0": "cpu"}, minigrad.device("cpu"), lambda storage, loc: seen.append(loc) or storage):
         assert minigrad.load(io.BytesIO(raw), map_location=where).data.tolist() == [0.0] * 4
+    assert seen == ["cuda:0"]
+    with pytest.raises(SerializationError, match="can only return its first argument"):
+        minigrad.load(io.BytesIO(raw), map_location=lambda storage, loc: None)
 
 
 def test_mmap_needs_a_path(tmp_path):

@@ -41,9 +41,8 @@ def _check_map_location(map_location):
         return
     if isinstance(map_location, dict):
         targets = map_location.values()
-    elif callable(map_location):
-        raise TypeError("minigrad.load: a callable map_location is not supported; tensors always load on the CPU "
-                        "(map_location=None or 'cpu')")
+    elif callable(map_location):  # called with each storage: `lambda storage, loc: storage` keeps it on the CPU
+        return
     else:
         targets = [map_location]
     for target in targets:

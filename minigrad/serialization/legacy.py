@@ -40,7 +40,7 @@ class _LegacyLoader(torchzip._Loader):
             raise self.bad(f"storage {key!r} says it holds {nbytes} bytes, more than the rest of the file")
         self.budget -= nbytes
         arr = np.empty(numel, kind.dtype.np)  # filled once the object's pickle is read
-        self.storages[key] = (kind.dtype, arr)
+        self.storages[key] = (kind.dtype, self.mapped(arr, location))
         return arr
 
 

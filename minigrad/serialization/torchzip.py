@@ -134,7 +134,15 @@ class _Loader:
         arr = np.frombuffer(self.reader.read(member), dtype=np_dtype, count=numel) if numel else np.empty(0, np_dtype)
         if not np_dtype.isnative:
             arr = arr.astype(np_dtype.newbyteorder("="))
-        self.storages[key] = (kind.dtype, arr)
+        self.storages[key] = (kind.dtype, self.mapped(arr, location))
+        return arr
+
+    def mapped(self, arr, location):
+        """A callable map_location sees each storage, as in torch; it may only hand it back (all is on the CPU)."""
+        if callable(self.map_location) and self.map_location(arr, location) is not arr:
+            raise SerializationError(f"minigrad.load: {self.name}: map_location returned something other than the "
+                                     "storage it was given; minigrad keeps every storage on the CPU, so a callable "
+                                     "map_location can only return its first argument")
         return arr
 
     def _check_location(self, location):
