@@ -229,6 +229,9 @@ def test_minigrad_files_are_read_by_torch_weights_only(tmp_path):
     assert json.dumps(got).replace('"Size"', '"tuple"') == json.dumps(expected).replace('"Size"', '"tuple"')
     assert loaded["row"].untyped_storage().data_ptr() == loaded["base"].untyped_storage().data_ptr()
     assert isinstance(loaded["size"], torch.Size) and loaded["dtype"] is torch.float64
+    mapped = torch.load(tmp_path / "checkpoint.pth", weights_only=True, mmap=True)  # storages are 64-byte aligned
+    assert describe(mapped, {}) == got
+    assert torch.serialization.get_unsafe_globals_in_checkpoint(tmp_path / "checkpoint.pth") == []
     buf = io.BytesIO()  # and the same through a file object, read back by minigrad
     minigrad.save(checkpoint, buf)
     assert buf.getvalue() == (tmp_path / "checkpoint.pth").read_bytes()
