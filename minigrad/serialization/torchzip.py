@@ -40,7 +40,7 @@ _NO_EQUIVALENT = ({f"torch.{n}" for n in ("bfloat16", "complex32", "complex64", 
                                                    "_rebuild_device_tensor_from_cpu_tensor")})
 _MAX_INDEX = 2 ** 62
 _NUMPY_GLOBALS = _numpy.globals_table()
-_PY2_NAMES = {"__builtin__": "builtins", "copy_reg": "copyreg", "_codecs": "_codecs"}
+_PY2_NAMES = {"__builtin__": "builtins", "copy_reg": "copyreg"}
 
 
 class StorageType:
@@ -63,11 +63,10 @@ class _Loader:
 
     def _table(self):
         """The globals a file may name (torch's weights-only list, less what minigrad cannot represent)."""
-        rebuild = Global("torch._utils._rebuild_tensor_v2", call=self.rebuild_tensor)
         table = {
             "collections.OrderedDict": Global("collections.OrderedDict", call=_container(OrderedDict)),
             "collections.Counter": Global("collections.Counter", call=_container(Counter)),
-            "torch._utils._rebuild_tensor_v2": rebuild,
+            "torch._utils._rebuild_tensor_v2": Global("torch._utils._rebuild_tensor_v2", call=self.rebuild_tensor),
             "torch._utils._rebuild_tensor": Global("torch._utils._rebuild_tensor", call=self.rebuild_tensor),
             "torch._utils._rebuild_tensor_v3": Global("torch._utils._rebuild_tensor_v3", call=self.rebuild_v3),
             "torch._utils._rebuild_parameter": Global("torch._utils._rebuild_parameter", call=self.parameter),
@@ -97,7 +96,7 @@ class _Loader:
             return _NUMPY_GLOBALS[full]
         if full in _NO_EQUIVALENT:
             raise SerializationError(f"minigrad.load: {self.name} uses {full}, which torch allows but minigrad has "
-                                     f"no equivalent of (minigrad's dtypes: {', '.join(DTYPES)})")
+                                     f"no equivalent of (minigrad has dense CPU tensors of {', '.join(DTYPES)})")
         return modules.resolve_class(module, qualname, self.name, self.weights_only)
 
     def build(self, inst, state):
