@@ -4,7 +4,6 @@ Each test walks one chapter's calls (our own code, exercising the same API) and 
 shows or implies. The data chapters use the real FashionMNIST (the `fashion_root` fixture fails in CI without it).
 """
 import numpy as np
-import pytest
 
 import minigrad as torch
 from minigrad import nn
