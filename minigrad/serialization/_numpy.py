@@ -30,41 +30,38 @@ def _scalar(dt, raw):
     return np.frombuffer(raw, dt, count=1)[0]
 
 
-_SHELLS = {}  # id -> empty arrays _reconstruct made, which one BUILD may fill (no other array can be changed)
+class Globals:
+    """The NumPy globals minigrad answers when weights_only=False (NumPy 1's module names too), for one load: the
+    arrays its _reconstruct made are the only ones BUILD may fill."""
+
+    def __init__(self):
+        self.shells = {}  # id -> an empty array _reconstruct made, waiting for its BUILD
+        self.table = {"numpy.dtype": Global("numpy.dtype", call=_dtype_of), "numpy.ndarray": Global("numpy.ndarray"),
+                      "builtins.bytes": Global("builtins.bytes", call=lambda: b"")}  # pickle 2's spelling of b""
+        for module in ("numpy._core.multiarray", "numpy.core.multiarray"):
+            self.table[f"{module}.scalar"] = Global(f"{module}.scalar", call=_scalar)
+            self.table[f"{module}._reconstruct"] = Global(f"{module}._reconstruct", call=self._reconstruct)
+
+    def _reconstruct(self, cls, shape=(0,), code=b"b"):
+        if not (isinstance(cls, Global) and cls.name == "numpy.ndarray"):
+            raise PickleError("_reconstruct of something other than numpy.ndarray")
+        shell = np.empty(0, np.uint8)
+        self.shells[id(shell)] = shell
+        return shell
+
+    def build(self, inst, state):
+        if not isinstance(inst, np.dtype) and self.shells.pop(id(inst), None) is not inst:
+            raise PickleError("BUILD on a NumPy array that _reconstruct did not just make")
+        _build(inst, state)
 
 
-def _reconstruct(cls, shape=(0,), code=b"b"):
-    if not (isinstance(cls, Global) and cls.name == "numpy.ndarray"):
-        raise PickleError("_reconstruct of something other than numpy.ndarray")
-    shell = np.empty(0, np.uint8)
-    _SHELLS[id(shell)] = shell
-    return shell
-
-
-def forget_shells():
-    """After each load: shells a file made and never filled are dropped."""
-    _SHELLS.clear()
-
-
-def globals_table():
-    """The NumPy globals minigrad answers when weights_only=False (NumPy 1's module names too)."""
-    table = {"numpy.dtype": Global("numpy.dtype", call=_dtype_of), "numpy.ndarray": Global("numpy.ndarray"),
-             "builtins.bytes": Global("builtins.bytes", call=lambda: b"")}  # pickle 2's spelling of b""
-    for module in {"numpy._core.multiarray", "numpy.core.multiarray"}:
-        table[f"{module}.scalar"] = Global(f"{module}.scalar", call=_scalar)
-        table[f"{module}._reconstruct"] = Global(f"{module}._reconstruct", call=_reconstruct)
-    return table
-
-
-def build(inst, state):
+def _build(inst, state):
     """BUILD on a dtype (only little-endian or no byte order: nothing to change) or on an array _reconstruct made."""
     if isinstance(inst, np.dtype):
         if not (type(state) is tuple and len(state) == 8 and state[0] == 3 and state[1] in ("<", "|", "=")
                 and state[2:] == _DTYPE_STATE_TAIL):
             raise PickleError("a NumPy dtype state minigrad does not read (big-endian or structured)")
         return
-    if _SHELLS.pop(id(inst), None) is not inst:
-        raise PickleError("BUILD on a NumPy array that _reconstruct did not just make")
     if not (type(state) is tuple and len(state) == 5 and state[0] == 1):
         raise PickleError("a NumPy array state of an unknown version")
     _, shape, dt, fortran, raw = state

@@ -39,7 +39,6 @@ _NO_EQUIVALENT = ({f"torch.{n}" for n in ("bfloat16", "complex32", "complex64", 
                                                    "_rebuild_wrapper_subclass", "_rebuild_device_tensor_from_numpy",
                                                    "_rebuild_device_tensor_from_cpu_tensor")})
 _MAX_INDEX = 2 ** 62
-_NUMPY_GLOBALS = _numpy.globals_table()
 _PY2_NAMES = {"__builtin__": "builtins", "copy_reg": "copyreg"}
 
 
@@ -57,6 +56,7 @@ class _Loader:
         self.map_location, self.weights_only, self.big_endian = map_location, weights_only, big_endian
         self.storages = {}  # key -> (dtype, 1-D array of the storage's elements)
         self.globals = self._table()
+        self.numpy = None if weights_only else _numpy.Globals()  # torch's weights-only loader refuses NumPy too
 
     def bad(self, why):
         return SerializationError(f"minigrad.load: {self.name} is corrupt: {why}")
@@ -92,8 +92,8 @@ class _Loader:
         full = f"{module}.{qualname}"
         if full in self.globals:
             return self.globals[full]
-        if not self.weights_only and full in _NUMPY_GLOBALS:  # torch's weights-only loader refuses NumPy too
-            return _NUMPY_GLOBALS[full]
+        if self.numpy is not None and full in self.numpy.table:
+            return self.numpy.table[full]
         if full in _NO_EQUIVALENT:
             raise SerializationError(f"minigrad.load: {self.name} uses {full}, which torch allows but minigrad has "
                                      f"no equivalent of (minigrad has dense CPU tensors of {', '.join(DTYPES)})")
@@ -104,8 +104,8 @@ class _Loader:
             inst.__dict__.update(state)  # a state_dict's _metadata
         elif modules.is_module(inst):
             modules.restore(inst, state, self.name)
-        elif isinstance(inst, (np.ndarray, np.dtype)) and not self.weights_only:
-            _numpy.build(inst, state)
+        elif isinstance(inst, (np.ndarray, np.dtype)) and self.numpy is not None:
+            self.numpy.build(inst, state)
         else:
             raise _pickle.PickleError(f"BUILD on a {type(inst).__name__}: only OrderedDict and modules are built")
 
@@ -273,8 +273,6 @@ def unpickle(loader, data, unpickler=None):
     except (IndexError, KeyError, TypeError, ValueError, UnicodeDecodeError, OverflowError, MemoryError) as e:
         raise SerializationError(f"minigrad.load: {name} is corrupt: its pickle is malformed "
                                  f"({type(e).__name__}: {e!s:.200})") from None
-    finally:
-        _numpy.forget_shells()
 
 
 # ---- save ----------------------------------------------------------------------------------------------------------
