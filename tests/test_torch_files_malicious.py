@@ -321,3 +321,26 @@ def test_random_corruptions_of_a_torch_written_file(edits, cut):
     except SerializationError:
         return
     _same_as_saved(obj)
+
+
+def test_numpy_state_cannot_rewrite_a_storage(tmp_path):
+    """With weights_only=False, BUILD with a NumPy array state applies only to arrays _reconstruct just made; a
+    storage (an array too) cannot be resized or overwritten through it."""
+    p = _pickle.Pickler()
+    p.write(MARK)
+    p.save("storage")
+    p.global_("torch", "FloatStorage")
+    p.save("0")
+    p.save("cpu")
+    p.save(4)
+    p.write(TUPLE + BINPERSID)
+    p.write(MARK)
+    p.save(1)
+    p.save((1000,))
+    p.call("numpy", "dtype", ("f8", False, True), "dtype")
+    p.save(False)
+    p.save(bytes(8000))
+    p.write(TUPLE + b"b")
+    raw = torch_zip(p.bytes(), [("0", bytes(16))])
+    refused(raw, tmp_path, "BUILD on a NumPy array that _reconstruct did not just make", weights_only=False)
+    refused(raw, tmp_path, "GLOBAL numpy.dtype was not an allowed global")
