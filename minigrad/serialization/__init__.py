@@ -3,10 +3,10 @@
 `save` writes torch's zip format (what torch.save writes since 1.6), which real `torch.load(f, weights_only=True)`
 reads: state_dicts, optimizer state_dicts and checkpoint dicts, and whole models (`nn.Module`s). `load` reads that
 format whoever wrote it, torch's legacy format (legacy.py) and minigrad's own older one (native.py), telling them
-apart by their first bytes. Loading runs nothing from the file: the
-pickle inside a torch file is interpreted by minigrad's own reader (_pickle.py), which answers only the globals
-torch's weights-only loader allows (torchzip.py), and with `weights_only=False` also nn.Module subclasses
-(modules.py). Every bad file raises SerializationError (a RuntimeError) naming the file and the problem.
+apart by their first bytes. Loading runs nothing from the file: the pickle inside a torch file is interpreted by
+minigrad's own reader (_pickle.py), which answers only the globals torch's weights-only loader allows (torchzip.py),
+and with `weights_only=False` also nn.Module subclasses (modules.py) and NumPy objects (_numpy.py). Every bad file
+raises SerializationError (a RuntimeError) naming the file and the problem.
 """
 import io
 import os
