@@ -22,6 +22,7 @@ from .random import Generator, get_rng_state, initial_seed, manual_seed, seed, s
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from . import accelerator, autograd, cuda
 from .serialization import load, save
+from . import safetensors  # minigrad.safetensors: save_file / load_file, as safetensors.torch
 from . import optim  # torch.optim is reachable after a bare `import torch`; so is minigrad.optim
 from . import nn  # torch.nn is reachable after a bare `import torch`; so is minigrad.nn
 from . import utils  # torch.utils.data is reachable after a bare `import torch`; so is minigrad.utils.data
