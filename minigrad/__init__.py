@@ -3,6 +3,7 @@ from . import _dtype
 from ._dtype import (bool, double, dtype, float, float16, float32, float64, half, int, int8, int16, int32, int64,
                      long, short, uint8)
 from .tensor import Size, Tensor, device
+from ._size import channels_last, contiguous_format, memory_format, preserve_format
 from .ops import (abs, add, all, allclose, amax, amin, any, argmax, argmin, bmm, cat, chunk, clamp, clip, concat,
                   concatenate, div, dot, eq, equal, exp, expand, flatten, gather, ge, gt, isclose, isfinite, isinf,
                   isnan, le, log, log1p, log_softmax, logical_and, logical_not, logical_or, logical_xor, logsumexp, lt,
@@ -21,6 +22,7 @@ from .random import Generator, get_rng_state, initial_seed, manual_seed, seed, s
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from . import accelerator, autograd, cuda
 from .serialization import load, save
+from . import safetensors  # minigrad.safetensors: save_file / load_file, as safetensors.torch
 from . import optim  # torch.optim is reachable after a bare `import torch`; so is minigrad.optim
 from . import nn  # torch.nn is reachable after a bare `import torch`; so is minigrad.nn
 from . import utils  # torch.utils.data is reachable after a bare `import torch`; so is minigrad.utils.data

@@ -90,3 +90,17 @@ class Size(tuple):
         return Size(tuple.__mul__(self, n))
 
     __rmul__ = __mul__
+
+
+class memory_format:
+    """torch's memory formats, accepted where torch takes `memory_format=`: minigrad's arrays are C-ordered."""
+
+    def __init__(self, name):
+        self.name = name
+
+    def __repr__(self):
+        return f"minigrad.{self.name}"
+
+
+contiguous_format, preserve_format, channels_last = (memory_format(n) for n in ("contiguous_format",
+                                                                                "preserve_format", "channels_last"))

@@ -278,7 +278,7 @@ class Tensor:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
         return self.data
 
-    def to(self, *args, dtype=None, device=None, copy=False, non_blocking=False):
+    def to(self, *args, dtype=None, device=None, copy=False, non_blocking=False, memory_format=None):
         for a in args:
             if isinstance(a, _dtype.dtype) or a is builtins.float or a is builtins.int or a is builtins.bool:
                 dtype = a
@@ -313,25 +313,25 @@ class Tensor:
             return ops.pointwise.Cast.apply(self, dtype=target)
         return Tensor._make(self.data.astype(target), None)
 
-    def float(self):
+    def float(self, memory_format=None):
         return self.type(_dtype.float32)
 
-    def double(self):
+    def double(self, memory_format=None):
         return self.type(_dtype.float64)
 
-    def half(self):
+    def half(self, memory_format=None):
         return self.type(_dtype.float16)
 
-    def long(self):
+    def long(self, memory_format=None):
         return self.type(_dtype.int64)
 
-    def int(self):
+    def int(self, memory_format=None):
         return self.type(_dtype.int32)
 
-    def bool(self):
+    def bool(self, memory_format=None):
         return self.type(_dtype.bool)
 
-    def byte(self):
+    def byte(self, memory_format=None):
         return self.type(_dtype.uint8)
 
     def clone(self, memory_format=None):

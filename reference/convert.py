@@ -3,6 +3,10 @@
 Tensors are copied through NumPy with their dtype kept, so float32 weights stay exactly the same float32 bits;
 anything that is not a tensor (step counters, hyper-parameters in an optimizer's state dict) passes through, and
 dicts, lists and tuples are converted recursively, so `optimizer.state_dict()` converts as well as a model's.
+
+These convert objects in one process that has both libraries. Files need no conversion at all: `minigrad.save`
+writes torch's format and `minigrad.load` reads it without torch, so a `.pth` written by either side loads in the
+other (tests/test_torch_files.py evaluates a torch-trained model in minigrad from its file alone, and back).
 """
 from collections import OrderedDict
 

@@ -9,9 +9,9 @@ if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
 # torch==2.14.1 / torchvision==0.29.1 are installed from files on this machine's disk; never ask for newer ones
-if ! .venv/bin/python -c "import torch, torchvision, hypothesis, pytest, matplotlib, expecttest" 2>/dev/null; then
+if ! .venv/bin/python -c "import torch, torchvision, hypothesis, pytest, matplotlib, expecttest, safetensors" 2>/dev/null; then
   .venv/bin/python -m pip install -q --upgrade pip
-  .venv/bin/python -m pip install -q "torch==2.14.1" "torchvision==0.29.1" expecttest
+  .venv/bin/python -m pip install -q "torch==2.14.1" "torchvision==0.29.1" expecttest "safetensors>=0.4"
 fi
 .venv/bin/python -m pip install -q --no-build-isolation -e ".[test]" 2>/dev/null \
   || .venv/bin/python -m pip install -q -e ".[test]"

@@ -147,7 +147,9 @@ class Function:
         if type(result) is tuple:  # (differentiable output, non-differentiable extras such as indices)
             result, *extra = result
         if type(result) is not np.ndarray:  # NumPy gives scalars, not 0-dim arrays, for 0-dim operands
-            result = np.asarray(result)
+            scalar, result = result, np.asarray(result)
+            if record and any(a is scalar for a in ctx._saved):  # a saved output stays the output
+                ctx._saved = tuple(result if a is scalar else a for a in ctx._saved)
         # the output's version counter, bumped by in-place ops: a view shares its base's
         base = args[0] if cls.is_view and isinstance(args[0], Tensor) and np.may_share_memory(result, arrays[0]) \
             else None

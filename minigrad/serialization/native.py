@@ -1,4 +1,4 @@
-"""minigrad.save / minigrad.load: tensors and nested containers of them, in a small format without pickle.
+"""minigrad's own format (the default before torch's zip format was): still read, and written on request.
 
 Loading reads JSON and raw array bytes and nothing else, so a file can never run code. What can be saved: Tensor
 (and nn.Parameter), NumPy arrays and scalars, minigrad dtypes, minigrad.Size, None, bool, int, float, str, bytes,
@@ -26,21 +26,19 @@ Nodes are JSON objects with a "kind": {"kind": "none"}, {"kind": "bool"|"int"|"s
 "shape": [2, 3], "offset": byte offset in the payload, "nbytes": n} (+ "requires_grad" and "parameter" for tensors).
 """
 import base64
-import contextlib
 import hashlib
 import json
 import os
-import stat
 import struct
-import tempfile
 from collections import OrderedDict
 
 import numpy as np
 
-from . import _dtype
-from .tensor import Size, Tensor, _check_device
-
-__all__ = ["save", "load", "SerializationError"]
+from .. import _dtype
+from .._size import Size
+from ..creation import from_numpy
+from ..tensor import Tensor
+from ._errors import SerializationError
 
 MAGIC = b"\x89MGRAD\r\n"
 VERSION = 1
@@ -50,19 +48,8 @@ _DIGEST = 32  # SHA-256
 _DTYPES = {d.name: d.np.newbyteorder("<") for d in _dtype.ALL}  # the only dtypes a file may name: never "object"
 
 
-class SerializationError(RuntimeError):
-    """A file minigrad.load cannot read: not a minigrad file, truncated, corrupt, or from a newer format."""
-
-
 def _align(n):
     return -(-n // _ALIGN) * _ALIGN
-
-
-def _name(f):
-    if isinstance(f, (str, bytes, os.PathLike)):
-        return repr(os.fsdecode(f))
-    name = getattr(f, "name", None)
-    return repr(name) if isinstance(name, str) else f"<{type(f).__name__}>"
 
 
 # ---- save --------------------------------------------------------------------------------------------------------
@@ -151,7 +138,8 @@ class _HashingWriter:
         self.f.write(b)
 
 
-def _write(obj, f):
+def write(obj, f):
+    """Write `obj` in minigrad's own format to the binary file `f` (several objects may follow each other)."""
     enc = _Encoder()
     manifest = json.dumps({"root": enc.node(obj)}, separators=(",", ":"), allow_nan=False).encode("utf-8")
     out = _HashingWriter(f)
@@ -167,66 +155,10 @@ def _write(obj, f):
     f.write(out.sha.digest())
 
 
-def _new_file_mode(path):
-    """The permissions a plain open(path, "w") would give: the old file's, or 0o666 less the umask."""
-    try:
-        return stat.S_IMODE(os.stat(path).st_mode)
-    except FileNotFoundError:
-        pass
-    try:
-        with open("/proc/self/status") as status:  # Linux: read the umask without changing it
-            mask = next(int(line.split()[1], 8) for line in status if line.startswith("Umask:"))
-    except (OSError, StopIteration, ValueError):
-        mask = os.umask(0o022)
-        os.umask(mask)
-    return 0o666 & ~mask
-
-
-def save(obj, f):
-    """Write `obj` to `f`: a path (str or os.PathLike, any file name) or a binary file opened for writing.
-
-    A path is written atomically: the bytes go to a temporary file in the same directory, which is fsynced and then
-    renamed over `f`, so a crash or error mid-save leaves any previous file at `f` as it was."""
-    if hasattr(f, "write"):
-        _write(obj, f)
-        return
-    path = os.fsdecode(os.fspath(f))
-    parent = os.path.dirname(path)
-    if parent and not os.path.isdir(parent):
-        raise RuntimeError(f"Parent directory {parent} does not exist.")
-    path = os.path.realpath(path)  # through a symlink, as open() would write: the link stays a link
-    directory = os.path.dirname(path)
-    mode = _new_file_mode(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            _write(obj, out)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:  # an error, or Ctrl-C: the previous file stays, the temporary one goes
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-    with contextlib.suppress(OSError):  # make the rename itself durable (POSIX; elsewhere nothing to do)
-        dir_fd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
-
-
 # ---- load --------------------------------------------------------------------------------------------------------
 def _foreign(name, head):
-    if head.startswith(b"PK\x03\x04"):
-        what = ("a zip archive, as torch.save writes; minigrad reads only files written by minigrad.save (to move "
-                "torch weights over, convert the tensors to NumPy arrays and save those with minigrad.save)")
-    elif head[:1] == b"\x80":
-        what = "a Python pickle, which minigrad never loads because unpickling can run arbitrary code"
-    else:
-        what = f"it starts with {head[:8]!r}, where a minigrad file starts with {MAGIC!r}"
-    return SerializationError(f"minigrad.load: {name} is not a minigrad file: {what}")
+    return SerializationError(f"minigrad.load: {name} is not a file minigrad can read: it starts with {head[:8]!r}, "
+                              f"where a minigrad file starts with {MAGIC!r} and torch's with b'PK\\x03\\x04'")
 
 
 def _read_exactly(f, n):
@@ -313,9 +245,7 @@ class _Decoder:
             except (KeyError, TypeError, ValueError):
                 raise self.bad("a bytes node is not valid base64") from None
         if kind == "dtype":
-            if n.get("value") not in _DTYPES:
-                raise self.bad(f"unknown dtype {n.get('value')!r}")
-            return _dtype.from_numpy_dtype(_DTYPES[n["value"]])
+            return _dtype.from_numpy_dtype(self._dtype(n.get("value"), "a dtype node's value"))
         if kind in ("list", "tuple", "size", "dict", "OrderedDict"):
             items = n.get("items")
             if not isinstance(items, list):
@@ -323,7 +253,12 @@ class _Decoder:
             if kind in ("dict", "OrderedDict"):
                 return self._dict(kind, items)
             values = [self.node(v) for v in items]
-            return values if kind == "list" else (tuple(values) if kind == "tuple" else Size(values))
+            if kind == "size":
+                bad = [v for v in values if type(v) is not int or v < 0]
+                if bad:
+                    raise self.bad(f"a size node holds {bad[0]!r:.40}; a Size holds non-negative ints")
+                return Size(values)
+            return values if kind == "list" else tuple(values)
         if kind in ("tensor", "ndarray", "npscalar"):
             return self._array(kind, n)
         raise self.bad(f"unknown node {n!r:.80}")
@@ -336,73 +271,62 @@ class _Decoder:
             key = self.node(pair[0])
             if not _is_key(key):
                 raise self.bad(f"a dict key is a {type(key).__name__}")
+            if key in out:
+                raise self.bad(f"a {kind} node holds the key {key!r:.60} twice")
             out[key] = self.node(pair[1])
         return out
 
+    def _dtype(self, name, field):
+        if type(name) is not str or name not in _DTYPES:
+            raise self.bad(f"{field} is {name!r:.40}, not one of the dtypes {', '.join(_DTYPES)}")
+        return _DTYPES[name]
+
+    def _flag(self, n, field):
+        value = n.get(field, False)
+        if type(value) is not bool:
+            raise self.bad(f"a tensor's field {field!r} is {value!r:.40}, not true or false")
+        return value
+
     def _array(self, kind, n):
         dt, shape, offset, nbytes = n.get("dtype"), n.get("shape"), n.get("offset"), n.get("nbytes")
-        if dt not in _DTYPES:
-            raise self.bad(f"unknown dtype {dt!r}")
+        dtype = self._dtype(dt, f"{'an' if kind[0] == 'n' else 'a'} {kind}'s field 'dtype'")
         if not (isinstance(shape, list) and all(type(s) is int and s >= 0 for s in shape)):
-            raise self.bad(f"bad shape {shape!r}")
+            raise self.bad(f"the field 'shape' is a bad shape {shape!r:.60}")
+        if kind == "npscalar" and shape:
+            raise self.bad(f"an npscalar's field 'shape' is {shape!r:.60}; a NumPy scalar has shape []")
         count = 1
         for s in shape:
             count *= s
-        dtype = _DTYPES[dt]
         if type(offset) is not int or type(nbytes) is not int or nbytes != count * dtype.itemsize:
             raise self.bad(f"an array of shape {shape} and dtype {dt} says it has {nbytes!r} bytes")
         if offset < 0 or offset + nbytes > len(self.payload):
             raise self.bad(f"an array's bytes [{offset}, {offset + nbytes}) lie outside the payload")
+        requires_grad, parameter = self._flag(n, "requires_grad"), self._flag(n, "parameter")
+        if requires_grad and dtype.kind != "f" and kind == "tensor":
+            raise self.bad(f"a {dt} tensor has field 'requires_grad' true; only floating point tensors can "
+                           "require grad")
         arr = np.frombuffer(self.payload, dtype=dtype, count=count, offset=offset) if count else np.empty(0, dtype)
         arr = arr.reshape(shape).astype(dtype.newbyteorder("="))  # an owned, writable, native-order copy
         if kind == "npscalar":
             return arr[()]
         if kind == "ndarray":
             return arr
-        t = Tensor._make(arr, None)
-        if n.get("parameter"):
+        t = from_numpy(arr)
+        if parameter:
+            from ..nn import Parameter  # minigrad.nn needs this package's parent first: import when used
+
             try:
-                from .nn import Parameter
-            except ImportError:
-                Parameter = None
-            if Parameter is not None:
-                return Parameter(t, requires_grad=bool(n.get("requires_grad")))
-        if n.get("requires_grad") and arr.dtype.kind == "f":
+                return Parameter(t, requires_grad=requires_grad)
+            except (TypeError, ValueError, RuntimeError) as e:
+                raise self.bad(f"a {dt} tensor has field 'parameter' true, but is no Parameter: {e}") from None
+        if requires_grad:
             t.requires_grad_(True)
         return t
 
 
-def _check_map_location(map_location):
-    """Everything loads onto the CPU; a map_location may say so (or name another device, which fails like .to())."""
-    if map_location is None:
-        return
-    if isinstance(map_location, dict):
-        targets = map_location.values()
-    elif callable(map_location):
-        raise TypeError("minigrad.load: a callable map_location is not supported; tensors always load on the CPU "
-                        "(map_location=None or 'cpu')")
-    else:
-        targets = [map_location]
-    for target in targets:
-        _check_device(target)
-
-
-def load(f, map_location=None, pickle_module=None, *, weights_only=True, mmap=None):
-    """Read an object written by `save` from a path or a binary file opened for reading (from its current position
-    to the end of that object). `weights_only` is accepted for torch's signature; minigrad files hold only data, so
-    every load is weights-only. A file that is not minigrad's, truncated or corrupt raises SerializationError (a
-    RuntimeError) naming the file and the problem."""
-    if pickle_module is not None:
-        raise TypeError("minigrad.load never unpickles: pickle_module is not supported")
-    if mmap:
-        raise TypeError("minigrad.load reads the whole file into memory: mmap=True is not supported")
-    _check_map_location(map_location)
-    name = _name(f)
-    if hasattr(f, "read"):
-        manifest, payload = _read(f, name, is_path=False)
-    else:
-        with open(os.fspath(f), "rb") as fh:
-            manifest, payload = _read(fh, name, is_path=True)
+def read(f, name, is_path):
+    """The object stored in minigrad's format at `f`'s position (a path's file: the whole file)."""
+    manifest, payload = _read(f, name, is_path)
     if not (isinstance(manifest, dict) and "root" in manifest):
         raise SerializationError(f"minigrad.load: {name} is corrupt: bad manifest: no root object")
     decoder = _Decoder(name, payload)
