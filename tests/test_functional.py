@@ -492,3 +492,21 @@ def test_create_graph_through_an_op_that_saves_its_output_on_a_0dim_tensor():
         assert g.requires_grad
         (h,) = L.autograd.grad(g, x)
         assert abs(h.item() - np.exp(0.7)) < 1e-12
+
+
+def test_the_hvp_benchmark_runs_and_its_contenders_agree():
+    """benchmarks/bench_hvp.py on its quick configuration: the four ways give torch's H v (float32)."""
+    from benchmarks import bench_hvp, common
+
+    threads = torch.get_num_threads(), common.blas_threads()[0]
+    torch.set_num_threads(1)  # two libraries' thread pools spinning on the same cores slow each other tenfold
+    common.set_blas_threads(1)
+    try:
+        r = bench_hvp.run(torch, minigrad, dict(hvp_rounds=1, hvp_min_time=0.0))
+    finally:
+        torch.set_num_threads(threads[0])
+        common.set_blas_threads(threads[1])
+    assert set(r["ms"]) == {"minigrad functional.hvp", "minigrad double backward", "torch functional.hvp",
+                            "torch double backward"}
+    assert max(r["max_rel_diff_vs_torch"].values()) < 1e-5
+    assert "minigrad / torch" in bench_hvp.table(r)
