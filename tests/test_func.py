@@ -171,6 +171,20 @@ def test_hessian_is_jacfwd_of_jacrev_and_matches_jacrev_of_jacrev():
     np.testing.assert_allclose(m2.numpy(), m.numpy(), rtol=1e-10, atol=1e-12)
 
 
+def test_third_derivatives():
+    """jacrev(hessian(f)), jacfwd(jacfwd(jacrev(f))) and functional.jacobian of a create_graph hessian."""
+    def make(L, fm):
+        def f(a):
+            return (L.tanh(a) * a.exp() * L.log_softmax(a, 0)).sum()
+
+        def call(t):
+            return (fm.jacrev(fm.hessian(f))(t), fm.jacfwd(fm.jacfwd(fm.jacrev(f)))(t),
+                    L.autograd.functional.jacobian(lambda a: L.autograd.functional.hessian(f, a, create_graph=True), t))
+        return call
+
+    both(make, _arr(3))
+
+
 def test_a_transform_of_a_closure_over_the_outer_transforms_input():
     """The inner grad differentiates with respect to y only, but its result depends on x through the closure: the
     outer grad must see that dependence (d/dx sum(d/dy x*y^2) = sum(2y))."""
