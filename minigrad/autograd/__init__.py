@@ -34,7 +34,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         if not t.requires_grad:
             raise RuntimeError("One of the differentiated Tensors does not require grad")
     nodes = [t._node() for t in inputs]
-    step, captured = capturing(nodes)
+    step, captured = capturing(nodes, roots)
     retain = create_graph if retain_graph is None else retain_graph
     run_backward(roots, root_grads, retain_graph=bool(retain), create_graph=create_graph, step=step)
     result = []

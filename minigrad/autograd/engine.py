@@ -54,19 +54,32 @@ def observed(observer, inner=_run):
     return step
 
 
-def capturing(nodes):
+def capturing(nodes, roots=None):
     """A step for autograd.grad: the gradient reaching each of `nodes` is stored in the returned dict instead of
-    flowing on; no leaf's .grad is touched."""
+    flowing on; no leaf's .grad is touched. Given the `roots`, nodes from which none of `nodes` can be reached are
+    skipped, as torch skips them."""
     captured = dict.fromkeys(nodes)
+    needed = None if roots is None else _leading_to(roots, captured)
 
     def step(node, grad):
         if node in captured:
             for hook in node.pre_hooks or ():
                 grad = hook(grad)
             captured[node] = grad
-        return () if type(node) is function.AccumulateGrad else node.run(grad)
+        if type(node) is function.AccumulateGrad or (needed is not None and node not in needed):
+            return ()
+        return node.run(grad)
 
     return step, captured
+
+
+def _leading_to(roots, targets):
+    """The nodes below `roots` from which some node of `targets` is reachable."""
+    needed = set()
+    for node in reversed(topological_order(roots)):  # children before parents
+        if node in targets or any(child in needed for child, _ in node.next_functions):
+            needed.add(node)
+    return needed
 
 
 def accumulating_into(tensors):
