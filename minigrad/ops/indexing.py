@@ -172,8 +172,9 @@ class GatherBackward(Function):
 def gather(input, dim, index, *, sparse_grad=False):
     d = _dim(dim, input.data.ndim)
     idx = index.data if isinstance(index, Tensor) else np.asarray(index)
-    if idx.dtype != np.int64:
+    if idx.dtype.kind not in "iu":
         raise RuntimeError("gather(): Expected dtype int64 for index")
+    idx = idx.astype(np.int64, copy=False)
     if idx.ndim != input.data.ndim and not (idx.ndim <= 1 and input.data.ndim <= 1):
         raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
     for k, n in enumerate(idx.shape):

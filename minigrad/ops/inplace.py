@@ -299,8 +299,9 @@ def scatter_(self, dim, index, src=None, value=None, *, reduce=None):
         raise TypeError("scatter_() missing 1 required argument: 'src' or 'value'")
     d = _dim(dim, self.data.ndim)
     idx = index.data if isinstance(index, Tensor) else np.asarray(index)
-    if idx.dtype != np.int64:
-        raise RuntimeError(f"scatter_(): Expected dtype int64 for index, but got {idx.dtype}")
+    if idx.dtype.kind not in "iu":
+        raise RuntimeError(f"scatter_(): Expected dtype int64 for index, but got {_scalar_type(idx.dtype)}")
+    idx = idx.astype(np.int64, copy=False)
     if idx.ndim == 0 and self.data.ndim == 1:  # torch counts a 0-dim index as 1-dim (the tutorial's one-hot)
         idx = idx.reshape(1)
     if idx.ndim != self.data.ndim:
@@ -321,4 +322,5 @@ def scatter_(self, dim, index, src=None, value=None, *, reduce=None):
 
 
 def scatter(input, dim, index, src=None, value=None):
-    return scatter_(input.clone().detach(), dim, index, src=src, value=value)
+    """The out-of-place scatter_: a copy of input (in the graph, so input gets the gradient of what was kept)."""
+    return scatter_(input.clone(), dim, index, src=src, value=value)

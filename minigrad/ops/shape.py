@@ -133,7 +133,10 @@ class T(Transpose):
 
 def transpose(input, dim0, dim1):
     n = input.data.ndim
-    return Transpose.apply(input, _dim(dim0, n), _dim(dim1, n))
+    d0, d1 = _dim(dim0, n), _dim(dim1, n)
+    if n == 0:  # a 0-dim tensor takes dims 0 and -1; swapping them changes nothing
+        return View.apply(input, ())
+    return Transpose.apply(input, d0, d1)
 
 
 swapaxes = swapdims = transpose
