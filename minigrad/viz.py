@@ -15,7 +15,7 @@ import warnings
 
 import numpy as np
 
-from .autograd.engine import capturing, run_backward
+from .autograd.engine import capturing, run_backward, unbroadcast_axes
 from .autograd.explain import leaf_label, param_names
 from .autograd.function import AccumulateGrad
 
@@ -95,6 +95,32 @@ def _gradient_norms(tensors, nodes, notes):
     return {n: _norm(g) for n, g in captured.items() if g is not None}
 
 
+_FAN_IN_STYLE = ", peripheries=2"  # a double border: the gradients of several uses are summed here
+
+
+def _fan_in(nodes):
+    """{node: how many edges send it a gradient}: more than one where a tensor was used more than once."""
+    count = {}
+    for node in nodes:
+        for child, _ in node.next_functions:
+            if child is not None:
+                count[child] = count.get(child, 0) + 1
+    return count
+
+
+def _broadcast_undone(out_shape, in_shape):
+    """The axes a gradient of `out_shape` is summed over to reach an input of `in_shape` that was broadcast up to
+    it (elementwise ops, a bias); () when the input was not broadcast (same shape, or a reduction, a matmul)."""
+    if tuple(out_shape) == tuple(in_shape):
+        return ()
+    try:
+        if np.broadcast_shapes(tuple(out_shape), tuple(in_shape)) != tuple(out_shape):
+            return ()
+    except ValueError:
+        return ()
+    return unbroadcast_axes(tuple(out_shape), tuple(in_shape))
+
+
 def draw_graph(tensor, params=None, show_grad_norms=False, format="dot", filename=None, show_constants=True):
     """Draw the backward graph that produced `tensor` (or a list of tensors). Returns a Graph.
 
@@ -121,19 +147,24 @@ def draw_graph(tensor, params=None, show_grad_norms=False, format="dot", filenam
         lines.append(f"  out{i} [label={_q(label)}, fillcolor=darkolivegreen1];")
         if roots[i] is not None:
             lines.append(f"  out{i} -> {ids[roots[i]]};")
+    fan_in = _fan_in(nodes)
     for node in nodes:
         norm = f"\n‖grad‖ = {norms[node]:.4g}" if node in norms else ""
+        summed = f"\nΣ of {fan_in[node]} gradients (used {fan_in[node]} times)" if fan_in.get(node, 0) > 1 else ""
         if type(node) is AccumulateGrad:
             v = node.variable
-            label = f"{leaf_label(node, names)}\n{_shape(v.shape)} {v.data.dtype}\nrequires_grad=True{norm}"
-            lines.append(f"  {ids[node]} [label={_q(label)}, fillcolor=lightblue];")
+            label = f"{leaf_label(node, names)}\n{_shape(v.shape)} {v.data.dtype}\nrequires_grad=True{norm}{summed}"
+            lines.append(f"  {ids[node]} [label={_q(label)}, fillcolor=lightblue{_FAN_IN_STYLE if summed else ''}];")
             continue
         shape, dtype = node.out_meta
-        lines.append(f"  {ids[node]} [label={_q(f'{node.name()}{chr(10)}{_shape(shape)} {dtype}{norm}')}, "
-                     "fillcolor=lightgrey];")
+        lines.append(f"  {ids[node]} [label={_q(f'{node.name()}{chr(10)}{_shape(shape)} {dtype}{norm}{summed}')}, "
+                     f"fillcolor=lightgrey{_FAN_IN_STYLE if summed else ''}];")
         for k, ((child, _), meta) in enumerate(zip(node.next_functions, node.input_meta)):
             if child is not None:
-                lines.append(f"  {ids[node]} -> {ids[child]};")
+                axes = _broadcast_undone(shape, meta[0]) if meta is not None else ()
+                label = f' [label={_q(f"Σ over axes {_shape(axes)}: broadcast undone")}, color=darkorange]' \
+                    if axes else ""
+                lines.append(f"  {ids[node]} -> {ids[child]}{label};")
             elif meta is not None and show_constants:
                 label = f"constant\n{_shape(meta[0])} {meta[1]}\nrequires_grad=False"
                 lines.append(f"  {ids[node]}_c{k} [label={_q(label)}, style=dashed, fillcolor=white];")

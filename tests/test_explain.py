@@ -133,3 +133,12 @@ def test_explain_command_on_the_tutorial_mlp(capsys):
     assert main(["explain", "--batch-size", "2", "--graph"]) == 0
     dot = capsys.readouterr().out
     assert dot.startswith("digraph backward {") and "linear_relu_stack.4.bias" in dot and "‖grad‖" in dot
+
+
+def test_explain_says_where_gradients_are_summed():
+    x = minigrad.randn(4, 3, requires_grad=True)
+    b = minigrad.randn(3, requires_grad=True)
+    e = minigrad.autograd.explain((x * b + x).sum(), params={"x": x, "b": b})
+    by_name = {s.get("name"): s for s in e.steps if s["kind"] == "leaf"}
+    assert by_name["x"]["summed_from"] == 2 and by_name["b"]["summed_from"] == 1
+    assert "the sum of 2 gradients: this tensor was used 2 times" in e.text

@@ -138,3 +138,17 @@ def test_render_calls_dot_with_the_format_and_the_source(tmp_path, monkeypatch):
     graph = draw_graph(x.sum(), format="png", filename=tmp_path / "g.png")
     assert graph.format == "png" and graph.data.startswith(b"args: -Tpng\ndigraph backward {")
     assert (tmp_path / "g.png").read_bytes() == graph.data
+
+
+def test_graph_marks_fan_in_and_undone_broadcast():
+    from minigrad.viz import draw_graph
+
+    x = minigrad.randn(4, 3, requires_grad=True)
+    b = minigrad.randn(3, requires_grad=True)
+    dot = draw_graph((x * b + x).sum(), params={"x": x, "b": b}).source
+    x_line = next(line for line in dot.splitlines() if line.strip().startswith("n") and '"x\\n' in line)
+    assert "Σ of 2 gradients (used 2 times)" in x_line and "peripheries=2" in x_line
+    b_line = next(line for line in dot.splitlines() if '"b\\n' in line)
+    assert "Σ of" not in b_line
+    edges = [line for line in dot.splitlines() if "broadcast undone" in line]
+    assert len(edges) == 1 and "Σ over axes (0,)" in edges[0]  # only b was broadcast

@@ -69,7 +69,10 @@ class Explanation:
             g = s["grad_in"]
             lines.append(f"[{s['step']}] {s['node']}" + (f"  ({s['name']})" if s.get("name") else ""))
             lines.append("    rule     : " + s["rule"].replace("\n", "\n" + " " * 15))
-            lines.append(f"    grad in  : {_shape(g['shape'])} {g['dtype']}  norm {g['norm']:.6g}")
+            summed = s.get("summed_from", 1)
+            lines.append(f"    grad in  : {_shape(g['shape'])} {g['dtype']}  norm {g['norm']:.6g}" +
+                         (f"  (the sum of {summed} gradients: this tensor was used {summed} times)" if summed > 1
+                          else ""))
             if s["kind"] == "leaf":
                 lines.append(f"    grad out : accumulated into the .grad of {s['name']} {_shape(s['shape'])}")
             for out in s["grad_out"]:
@@ -114,12 +117,16 @@ def explain(tensor, gradient=None, retain_graph=None, params=None):
 
 def _steps(records, names):
     step_of = {node: i + 1 for i, (node, _, _) in enumerate(records)}
+    fan_in = {}
+    for node, _, _ in records:
+        for child, _ in node.next_functions:
+            fan_in[child] = fan_in.get(child, 0) + 1
     steps = []
     for node, grad, input_grads in records:
         leaf = type(node) is AccumulateGrad
         step = {"step": step_of[node], "node": node.name(), "kind": "leaf" if leaf else "op", "rule": rule_of(node),
                 "grad_in": {"shape": list(grad.shape), "dtype": str(grad.dtype), "norm": _norm(grad)},
-                "grad_out": []}
+                "grad_out": [], "summed_from": fan_in.get(node, 1)}
         if leaf:
             step["name"] = leaf_label(node, names)
             step["shape"] = list(node.variable.shape)
