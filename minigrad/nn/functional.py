@@ -46,6 +46,8 @@ def linear(input, weight, bias=None):
 
 
 def relu(input, inplace=False):
+    if not isinstance(input, Tensor):
+        raise TypeError(f"relu(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
     if inplace:
         return relu_(input)
     return E.Relu.apply(input)

@@ -19,7 +19,7 @@ import numpy as np
 
 from ..tensor import Tensor
 
-__all__ = ["ImageReadMode", "decode_png", "read_file", "read_image"]
+__all__ = ["ImageFileError", "ImageReadMode", "PNGError", "decode_png", "read_file", "read_image"]
 
 _SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _CHANNELS = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}  # colour type -> samples per pixel in the stream
@@ -285,9 +285,21 @@ def _convert(img, palette, mode, name):
     return color
 
 
+class ImageFileError(RuntimeError, OSError):
+    """A file read_file or read_image cannot open: a RuntimeError as torchvision raises, and an OSError as open()
+    raises, so either `except` catches it."""
+
+
+def _open(path):
+    try:
+        return open(path, "rb")
+    except OSError as e:
+        raise ImageFileError(f"read_file: {e.strerror or e}: {path!r}") from None
+
+
 def read_file(path):
     """The bytes of a file as a 1-D uint8 tensor."""
-    with open(os.fspath(path), "rb") as f:
+    with _open(os.fspath(path)) as f:
         return Tensor._make(np.frombuffer(f.read(), np.uint8).copy(), None)
 
 
@@ -301,6 +313,6 @@ def decode_png(input, mode=ImageReadMode.UNCHANGED, apply_exif_orientation=False
 def read_image(path, mode=ImageReadMode.UNCHANGED, apply_exif_orientation=False):
     """Read an 8-bit PNG into a (C, H, W) uint8 tensor: C is 1 (gray), 2 (gray+alpha), 3 (RGB) or 4 (RGBA)."""
     path = os.fspath(path)
-    with open(path, "rb") as f:
+    with _open(path) as f:
         buf = f.read()
     return decode_png(buf, mode, apply_exif_orientation, _name=path)
