@@ -117,8 +117,10 @@ def test_scatter_gradient():
                                        "gradient shape (1,) and indexes it with one slice per dim (IndexError)")
 @pytest.mark.parametrize("how", ["value", "positional"])
 def test_scatter_number_gradient(how):
-    kw = (lambda L: dict(value=1.0)) if how == "value" else (lambda L: dict(src=1.0))
-    parity(lambda L, a: a.clone().scatter_(0, L.tensor([[1, 0]]), **kw(L)), np.arange(4.0).reshape(2, 2))
+    if how == "value":
+        parity(lambda L, a: a.clone().scatter_(0, L.tensor([[1, 0]]), value=1.0), np.arange(4.0).reshape(2, 2))
+    else:
+        parity(lambda L, a: a.clone().scatter_(0, L.tensor([[1, 0]]), 1.0), np.arange(4.0).reshape(2, 2))
 
 
 def test_scatter_one_hot_like_the_tutorial():
