@@ -104,19 +104,51 @@ def _skewed(arr, height, width, bpp, offset):
                                            ((rows + 1) * bpp * item, rows * bpp * item, item), writeable=True)
 
 
-def _unfilter_wavefront(ftypes, rows, bpp):
-    """Any mix of the five filters, Average and Paeth included. Pixel (y, x) needs (y, x-1), (y-1, x) and
-    (y-1, x-1), all on the anti-diagonal s = y + x before it: so the loop runs over the H + W - 1 diagonals, each
-    one NumPy step over every row at once (a wavefront), instead of over the H * W pixels.
+def _predict(ftype, a, b, c):
+    """The prediction of filter `ftype` from the left (a), up (b) and up-left (c) bytes, int16 arrays."""
+    if ftype == 0:
+        return 0
+    if ftype == 1:
+        return a
+    if ftype == 2:
+        return b
+    if ftype == 3:
+        return (a + b) >> 1
+    return _paeth(a, b, c)
 
-    Layout: F[s, y] is the filtered pixel (y, s - y); T[s + 2, y + 1] the decoded one, so that row -1, column -1 and
-    the diagonals before the first stay zero, which is what the filters take outside the image."""
+
+_BAND_BYTES = 1 << 26  # the wavefront's working arrays stay under 64 MB: tall images go in bands of rows
+
+
+def _unfilter_wavefront(ftypes, rows, bpp):
+    """Any mix of the five filters, Average and Paeth included: (H, rowlen) -> (H, rowlen) uint8. Pixel (y, x)
+    needs (y, x-1), (y-1, x) and (y-1, x-1), all on the anti-diagonal s = y + x before its own; so the loop runs over
+    the H + W - 1 diagonals, each one NumPy step over all the rows at once (a wavefront), not over the H * W pixels.
+    An image whose diagonal layout would pass _BAND_BYTES goes in bands of rows, each band's wavefront starting
+    from the last row of the band above."""
     height, rowlen = rows.shape
     width = rowlen // bpp
+    band = height
+    while band > 16 and (band + width) * band * bpp * 3 > _BAND_BYTES:  # 3 bytes: F (uint8) and T (int16)
+        band //= 2
+    out = np.empty((height, width, bpp), np.uint8)
+    prev = np.zeros((width, bpp), np.uint8)
+    for top in range(0, height, band):
+        out[top:top + band] = _wavefront(ftypes[top:top + band], rows[top:top + band], width, bpp, prev)
+        prev = out[min(top + band, height) - 1]
+    return out.reshape(height, rowlen)
+
+
+def _wavefront(ftypes, rows, width, bpp, prev):
+    """Rows below the decoded row `prev` (W, bpp), along anti-diagonals. Layout: F[s, y] is the filtered pixel
+    (y, s - y); T[s + 2, y + 1] the decoded one, T[x + 1, 0] the row above (prev): column -1 and the diagonals before
+    the first stay zero, which is what the filters take outside the image."""
+    height = len(rows)
     diagonals = height + width - 1
-    F = np.zeros((diagonals, height, bpp), np.int16)
+    F = np.zeros((diagonals, height, bpp), np.uint8)
     _skewed(F, height, width, bpp, (0, 0))[...] = rows.reshape(height, width, bpp)
     T = np.zeros((diagonals + 2, height + 1, bpp), np.int16)
+    T[1:width + 1, 0] = prev
     kinds = sorted(set(ftypes.tolist()))
     choice = np.searchsorted(kinds, ftypes)[:, None]  # (H, 1): row y's filter as an index into kinds
     for s in range(diagonals):
@@ -127,19 +159,7 @@ def _unfilter_wavefront(ftypes, rows, bpp):
         else:  # each row its own filter's prediction
             pred = np.choose(choice[lo:hi], [_predict(k, a, b, c) for k in kinds])
         np.bitwise_and(F[s, lo:hi] + pred, 255, out=T[s + 2, lo + 1:hi + 1])
-    return _skewed(T, height, width, bpp, (2, 1)).astype(np.uint8).reshape(height, rowlen)
-
-
-def _predict(ftype, a, b, c):
-    if ftype == 0:
-        return 0
-    if ftype == 1:
-        return a
-    if ftype == 2:
-        return b
-    if ftype == 3:
-        return (a + b) >> 1
-    return _paeth(a, b, c)
+    return _skewed(T, height, width, bpp, (2, 1))
 
 
 def _unfilter(raw, height, rowlen, bpp, name):
