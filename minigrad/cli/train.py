@@ -43,16 +43,18 @@ def add_args(p):
 @contextlib.contextmanager
 def _folder_lock(folder):
     """Hold an exclusive lock on the folder while a checkpoint in it is written or its leftovers removed, so one
-    writer never removes another's temporary file mid-write. The kernel drops it when a process dies."""
+    writer never removes another's temporary file mid-write. The kernel drops it when a process dies. Yields
+    whether the lock is held: without flock (Windows) or for an unreadable folder, saves still are atomic, but
+    leftovers are left alone, as they could be another writer's file in progress."""
     try:
         import fcntl
         fd = os.open(folder, os.O_RDONLY)
-    except (ImportError, OSError):  # no flock (Windows) or an unreadable folder: no lock, the rest still holds
-        yield
+    except (ImportError, OSError):
+        yield False
         return
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
+        yield True
     finally:
         os.close(fd)
 
@@ -81,8 +83,9 @@ def save_checkpoint(fw, obj, path):
     """One atomic write: minigrad.save's own (temporary file, fsync, rename). torch.save writes in place, so for
     torch the same steps are taken here, with the same temporary name."""
     folder, name = _target(path)
-    with _folder_lock(folder):
-        remove_leftovers(path)
+    with _folder_lock(folder) as locked:
+        if locked:
+            remove_leftovers(path)
         if fw.__name__ != "torch":
             fw.save(obj, path)
             return
@@ -129,8 +132,9 @@ _KEYS = ("model", "optimizer", "rng_state", "generator_state", "epoch", "batch",
 
 
 def load_checkpoint(fw, path, args):
-    with _folder_lock(_target(path)[0]):
-        remove_leftovers(path)
+    with _folder_lock(_target(path)[0]) as locked:
+        if locked:
+            remove_leftovers(path)
     try:
         if fw.__name__ == "torch":
             ckpt = fw.load(path, map_location="cpu", weights_only=True)
