@@ -6,7 +6,6 @@ to be changed: they turn into failures once fixed, and the mark is then removed.
 import re
 import warnings
 
-import numpy as np
 import pytest
 import torch
 
@@ -103,7 +102,8 @@ simple("narrow-negative-length", lambda L: L.arange(5).narrow(0, 1, -1), r"lengt
 simple("narrow-dim-out-of-range", lambda L: L.arange(5).narrow(1, 0, 1), r"Dimension out of range")
 simple("split-sizes-dont-sum", lambda L: L.ones(5).split([2, 2]), r"sum up exactly to the tensor's size|sum")
 simple("chunk-zero", lambda L: L.ones(4).chunk(0), r"chunk expects `chunks` to be greater than 0")
-simple("unflatten-wrong-product", lambda L: L.ones(6).unflatten(0, (4, 2)), r"shape '\[4, 2\]' is invalid for input of size 6")
+simple("unflatten-wrong-product", lambda L: L.ones(6).unflatten(0, (4, 2)),
+       r"shape '\[4, 2\]' is invalid for input of size 6")
 simple("unflatten-out-of-range", lambda L: L.ones(6).unflatten(1, (2, 3)), r"Dimension out of range")
 simple("unbind-out-of-range", lambda L: L.ones(2).unbind(1), r"Dimension out of range")
 simple("t-on-3d", lambda L: L.ones(2, 3, 4).t(), r"expects a tensor with <= 2 dimensions, but self is 3D")

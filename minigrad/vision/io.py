@@ -8,8 +8,12 @@ coded relative to the left pixel (a), the pixel above (b) and the one above-left
     0 None: x    1 Sub: x + a    2 Up: x + b    3 Average: x + (a + b) // 2    4 Paeth: x + paeth(a, b, c)
 
 Handled: bit depth 8, grayscale (C=1), grayscale+alpha (2), RGB (3), RGBA (4) and palette (with mode UNCHANGED
-the palette indices, as torchvision returns them; with RGB or RGB_ALPHA the colours, alpha from the tRNS chunk). Not handled, with an error saying so: interlaced images,
-bit depths other than 8.
+the palette indices, as torchvision returns them; with RGB or RGB_ALPHA the colours, alpha from the tRNS chunk).
+Not handled, with an error saying so: interlaced images, bit depths other than 8.
+
+Damaged and crafted files get a PNGError naming the file: the chunk layout, CRCs, IHDR's fields and the chunk order
+are checked, and IDAT is inflated piece by piece, never past the size IHDR gives (a decompression bomb is refused
+as soon as it overflows, in milliseconds).
 """
 import enum
 import os
