@@ -5,7 +5,9 @@
     prod(dims) x itemsize bytes of data, row-major
 
 Every read checks the magic, the dtype code and that the data is exactly as long as the dimensions say, so a
-truncated download or a wrong file gives an error naming the file and the problem instead of garbage.
+truncated download or a wrong file gives an error naming the file and the problem instead of garbage. A gzipped
+file is inflated as a stream, only as far as the header allows (and one chunk more, to see that it ends there), so
+a damaged header or a decompression bomb costs milliseconds, not the gigabytes it would inflate to.
 """
 import gzip
 import io
