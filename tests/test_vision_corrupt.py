@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 from hypothesis import given, strategies as st
 
+import minigrad
 from minigrad.vision._idx import IDXError, read_idx, write_idx
 from minigrad.vision.io import PNGError, read_image
 from test_vision_io import chunk, encode_png
@@ -82,6 +83,37 @@ def test_crafted_idx_headers(tmp_path_factory, raw, msg):
     with pytest.raises(IDXError, match=msg) as info:
         read_idx(path)
     assert path in str(info.value)
+
+
+@given(code=st.sampled_from([8, 9, 0x0B, 0x0C, 0x0D, 0x0E, 0, 7, 255]), ndim=st.integers(0, 255),
+       dims=st.lists(st.sampled_from([0, 1, 2, 3, 65535, 65536, 2 ** 31, 2 ** 32 - 1]), max_size=8),
+       payload=st.binary(max_size=64), gz=st.booleans())
+def test_crafted_idx_header_is_refused_or_consistent(tmp_path_factory, code, ndim, dims, payload, gz):
+    raw = bytes([0, 0, code, ndim]) + b"".join(struct.pack(">I", d) for d in dims) + payload
+    path = write(tmp_path_factory, gzip.compress(raw) if gz else raw, "crafted-idx3-ubyte")
+    try:
+        arr = read_idx(path)
+    except IDXError as e:
+        assert path in str(e)
+        return
+    assert arr.ndim == ndim and arr.nbytes == len(raw) - 4 - 4 * ndim
+
+
+@given(w=st.sampled_from([0, 1, 2, 3, 2 ** 16, 2 ** 31 - 1, 2 ** 31, 2 ** 32 - 1]), h=st.sampled_from([0, 1, 2, 7]),
+       depth=st.sampled_from([1, 2, 4, 8, 16, 3]), color=st.sampled_from([0, 2, 3, 4, 6, 1, 7]),
+       methods=st.tuples(st.integers(0, 2), st.integers(0, 2), st.integers(0, 2)),
+       body=st.binary(max_size=40), compressed=st.booleans(), palette=st.binary(max_size=12))
+def test_crafted_png_header_is_refused_or_consistent(tmp_path_factory, w, h, depth, color, methods, body, compressed,
+                                                     palette):
+    raw = (SIG + ihdr(w, h, depth, color, *methods) + (chunk(b"PLTE", palette) if palette else b"")
+           + chunk(b"IDAT", zlib.compress(body) if compressed else body) + IEND)
+    path = write(tmp_path_factory, raw, "crafted.png")
+    try:
+        img = read_image(path)
+    except PNGError as e:
+        assert path in str(e)
+        return
+    assert tuple(img.shape) == ({0: 1, 2: 3, 3: 1, 4: 2, 6: 4}[color], h, w) and img.dtype == minigrad.uint8
 
 
 @given(data=st.data())
