@@ -202,3 +202,21 @@ def test_disk_full_keeps_the_previous_checkpoint(fashion_root, tmp_path, monkeyp
     with pytest.raises(SystemExit, match=r"writing the checkpoint failed .*No space left on device.*previous one"):
         main([*small, "--epochs", "2", "--resume"])
     assert open(ckpt, "rb").read() == before and _leftovers(tmp_path) == []
+
+
+def test_torch_checkpoints_take_the_same_atomic_path(fashion_root, tmp_path, monkeypatch):
+    torch = pytest.importorskip("torch")
+    pytest.importorskip("torchvision")
+    from minigrad.__main__ import main
+
+    monkeypatch.setenv("MINIGRAD_DATA", fashion_root)
+    ckpt = tmp_path / "t.pt"
+    (tmp_path / ".t.pt.zz_12345.tmp").write_bytes(b"a killed writer's")
+    threads = torch.get_num_threads()
+    try:
+        assert main(["train", "--framework", "torch", "--device", "cpu", "--limit", "64", "--test-limit", "64",
+                     "--threads", "1", "--checkpoint", str(ckpt)]) == 0
+    finally:
+        torch.set_num_threads(threads)
+    assert _leftovers(tmp_path) == [] and (ckpt.stat().st_mode & 0o777) != 0o600  # not mkstemp's private mode
+    assert torch.load(ckpt, weights_only=True)["epoch"] == 1

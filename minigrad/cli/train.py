@@ -12,6 +12,7 @@ temporary files a killed writer of that path left behind. The location is tried 
 import contextlib
 import os
 import re
+import stat
 import tempfile
 import time
 
@@ -89,17 +90,29 @@ def save_checkpoint(fw, obj, path):
         if fw.__name__ != "torch":
             fw.save(obj, path)
             return
+        target = os.path.join(folder, name)
         fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
         try:
             with os.fdopen(fd, "wb") as f:
                 fw.save(obj, f)
                 f.flush()
                 os.fsync(f.fileno())
-            os.replace(tmp, os.path.join(folder, name))
+            os.chmod(tmp, _file_mode(target))  # mkstemp's 0600 -> what open(target, "w") would give
+            os.replace(tmp, target)
         except BaseException:
             with contextlib.suppress(FileNotFoundError):
                 os.remove(tmp)
             raise
+
+
+def _file_mode(path):
+    """The old file's permissions, or a new file's (0o666 less the umask)."""
+    try:
+        return stat.S_IMODE(os.stat(path).st_mode)
+    except FileNotFoundError:
+        mask = os.umask(0o022)
+        os.umask(mask)
+        return 0o666 & ~mask
 
 
 def check_checkpoint_path(path):
