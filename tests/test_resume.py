@@ -218,5 +218,7 @@ def test_torch_checkpoints_take_the_same_atomic_path(fashion_root, tmp_path, mon
                      "--threads", "1", "--checkpoint", str(ckpt)]) == 0
     finally:
         torch.set_num_threads(threads)
-    assert _leftovers(tmp_path) == [] and (ckpt.stat().st_mode & 0o777) != 0o600  # not mkstemp's private mode
+    umask = os.umask(0o022)
+    os.umask(umask)
+    assert _leftovers(tmp_path) == [] and ckpt.stat().st_mode & 0o777 == 0o666 & ~umask  # as open() would make it
     assert torch.load(ckpt, weights_only=True)["epoch"] == 1
