@@ -1,5 +1,6 @@
 """Size, device and dim handling shared by Tensor and the ops, with torch's reprs and errors."""
 import builtins
+import operator
 
 import numpy as np
 
@@ -59,7 +60,12 @@ def _size_args(size):
     """`f(2, 3)`, `f((2, 3))` and `f([2, 3])` all mean shape (2, 3)."""
     if len(size) == 1 and isinstance(size[0], (tuple, list, Size)):
         size = tuple(size[0])
-    return tuple(builtins.int(s) for s in size)
+    try:
+        return tuple(operator.index(s) for s in size)  # ints (Python, NumPy, 0-dim integer tensors), not 2.0 or "2"
+    except TypeError:
+        bad = next(i for i, s in enumerate(size) if not hasattr(s, "__index__"))
+        raise TypeError(f"argument 'size' must be a tuple of ints, but found element of type "
+                        f"{type(size[bad]).__name__} at pos {bad}") from None
 
 
 class Size(tuple):

@@ -43,6 +43,14 @@ def _infer(data, dtype=None):
         raise ValueError("Overflow when unpacking long long: a Python int in the data does not fit in int64") from None
 
 
+def _dtype_arg(d):
+    """A creation function's dtype argument as a NumPy dtype. A string is refused, as torch refuses it: 'float32'
+    would silently work here and fail in torch."""
+    if isinstance(d, str):
+        raise TypeError(f"argument 'dtype' must be a minigrad.dtype such as minigrad.float32, not str ({d!r})")
+    return _dtype.to_np(d)
+
+
 def _leaf_dtype(x):
     t = _PY_DTYPES.get(type(x))
     if t is not None:
@@ -109,7 +117,7 @@ def _finish(arr, dtype, requires_grad, device=None):
     if device is not None:
         _check_device(device)
     if dtype is not None:
-        arr = arr.astype(_dtype.to_np(dtype), copy=False)
+        arr = arr.astype(_dtype_arg(dtype), copy=False)
     t = Tensor._make(arr, None)
     if requires_grad:
         if arr.dtype.kind != "f":
@@ -120,7 +128,7 @@ def _finish(arr, dtype, requires_grad, device=None):
 
 
 def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False):
-    return _finish(_infer(data, None if dtype is None else _dtype.to_np(dtype)), None, requires_grad, device)
+    return _finish(_infer(data, None if dtype is None else _dtype_arg(dtype)), None, requires_grad, device)
 
 
 def as_tensor(data, dtype=None, device=None):
@@ -142,7 +150,7 @@ def from_numpy(ndarray):
 
 
 def _default(dtype):
-    return np.float32 if dtype is None else _dtype.to_np(dtype)
+    return np.float32 if dtype is None else _dtype_arg(dtype)
 
 
 _TORCH_SCALAR_NAMES = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
@@ -201,7 +209,7 @@ def full(size, fill_value, *, dtype=None, device=None, requires_grad=False):
         fill_value = fill_value.item()
     if dtype is None:
         dtype = _dtype.scalar_dtype(fill_value)
-    return _finish(np.full(_size_args((size,)), fill_value, _dtype.to_np(dtype)), None, requires_grad, device)
+    return _finish(np.full(_size_args((size,)), fill_value, _dtype_arg(dtype)), None, requires_grad, device)
 
 
 def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=None, requires_grad=False):
@@ -221,6 +229,8 @@ def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=N
 
 
 def randperm(n, *, generator=None, dtype=None, device=None):
+    if n < 0:
+        raise RuntimeError(f"Trying to create tensor with negative dimension {n}: [{n}]")
     return _finish(_gen(generator).permutation(n).astype(np.int64), dtype, False, device)
 
 
@@ -240,7 +250,7 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=Fa
         raise RuntimeError(f"upper bound and lower bound inconsistent with step sign (start={start}, end={end}, "
                            f"step={step})")
     all_ints = not any(isinstance(v, builtins.float) for v in (start, end, step))
-    target = (np.int64 if all_ints else np.float32) if dtype is None else _dtype.to_np(dtype)
+    target = (np.int64 if all_ints else np.float32) if dtype is None else _dtype_arg(dtype)
     if all_ints:  # exact int64 arithmetic, beyond float64's 2**53
         arr = np.arange(start, end, step, dtype=np.int64)
     else:

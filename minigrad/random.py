@@ -31,6 +31,9 @@ class Generator:
         return Tensor._make(np.frombuffer(blob, np.uint8).copy(), None)
 
     def set_state(self, new_state):
+        if not (hasattr(new_state, "data") and getattr(new_state.data, "dtype", None) == np.uint8):
+            raise TypeError(f"expected a minigrad.ByteTensor (from get_state or get_rng_state), but got "
+                            f"{type(new_state).__name__}")
         info = json.loads(bytes(np.asarray(new_state.data, np.uint8)).decode())
         self._seed = info["seed"]
         self.rng.bit_generator.state = info["state"]

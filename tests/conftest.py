@@ -1,4 +1,6 @@
-"""Hypothesis profiles: `dev` (default), `ci` (derandomized: the same examples on every run; set by .ci/run) and `thorough`."""
+"""Hypothesis profiles: `dev` (the default: fresh random examples each run), `ci` (set by .ci/run, which passes a
+seed that changes with each commit and prints it, so CI explores and any failure replays with
+`--hypothesis-seed=SEED`) and `thorough` (ten times the examples)."""
 import os
 
 import pytest
@@ -6,9 +8,14 @@ from hypothesis import HealthCheck, settings
 
 _common = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 settings.register_profile("dev", max_examples=40, **_common)
-settings.register_profile("ci", max_examples=40, derandomize=True, print_blob=True, **_common)
+settings.register_profile("ci", max_examples=40, print_blob=True, **_common)
 settings.register_profile("thorough", max_examples=400, **_common)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+
+def pytest_report_header(config):
+    seed = config.getoption("hypothesis_seed", None)
+    return [f"hypothesis seed: {seed if seed is not None else 'random (replay a failure from its printed blob)'}"]
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,7 @@ import functools
 import numpy as np
 import pytest
 import torch
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 import minigrad
@@ -18,6 +18,17 @@ def parity(fn, *arrays, **kw):
     return check_parity(functools.partial(fn, torch), functools.partial(fn, minigrad), *arrays, **kw)
 
 
+def off_std_kink(x, dim=None):
+    """std is not differentiable where it is 0, and a slice of equal values is 0 only up to rounding, with a gradient
+    (x - mean) / (n std) that depends on the order of the rounding: 8 fresh runs in 18 failed on such draws. Keep
+    every reduced slice of more than one element at least 0.01 wide (a ramp added, as the gradcheck tests do)."""
+    if x.size <= 1 or (dim is not None and np.prod([x.shape[d] for d in np.atleast_1d(dim)]) == 1):
+        return x  # one element: exactly 0 in both libraries, gradient 0 (test_var_std_degenerate)
+    width = lambda a: np.min(np.ptp(a, axis=None if dim is None else dim))  # noqa: E731
+    if width(x) < 0.01:
+        x = (x + 0.1 * np.arange(x.size).reshape(x.shape)).astype(x.dtype)
+    assume(width(x) >= 0.01)  # a ramp that cancels a draw exactly: rare, skipped
+    return x
 
 
 def tied_arrays(dt, shape):
@@ -31,11 +42,12 @@ def test_whole_tensor_reductions(dt, shape, data):
     parity(lambda L, a: a.sum(), x)
     parity(lambda L, a: L.sum(a), x)
     parity(lambda L, a: a.mean(), x)
+    spread = off_std_kink(x)
     if x.size > 1:
         parity(lambda L, a: a.var(), x)
-        parity(lambda L, a: L.std(a), x)
+        parity(lambda L, a: L.std(a), spread)
     parity(lambda L, a: a.var(unbiased=False), x)
-    parity(lambda L, a: a.std(correction=0), x)
+    parity(lambda L, a: a.std(correction=0), spread)
     t = data.draw(tied_arrays(dt, shape))
     parity(lambda L, a: a.max(), t)
     parity(lambda L, a: L.min(a), t)
@@ -64,6 +76,8 @@ def test_var_std(name, dt, shape, keepdim, correction, data):
     n = int(np.prod([shape[d] for d in ((dim,) if isinstance(dim, int) else dim)]))
     if n - correction <= 0:
         return  # inf/nan: test_var_std_degenerate
+    if name == "std":
+        x = off_std_kink(x, dim)
     # float32: the centred sum loses ~log2(n) bits to cancellation in both libraries, in different orders
     tol = dict(rtol=1e-4, atol=1e-5) if dt == np.float32 else {}
     parity(lambda L, a: getattr(L, name)(a, dim, keepdim=keepdim, correction=correction), x, **tol)

@@ -12,7 +12,7 @@ import warnings
 import numpy as np
 import pytest
 import torch
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 import minigrad
@@ -72,18 +72,30 @@ def _state_close(m_opt, t_opt, dtype):
             np.testing.assert_allclose(mv.numpy(), tv.numpy(), err_msg=f"state[{k}][{key!r}]", **TOL[dtype])
 
 
+def hyper(*typical, lo, hi):
+    """A hyper-parameter: mostly values that matter (0 and well away from it), sometimes any float in [lo, hi].
+    A plain st.floats(0, 0.9) draws 0 and values like 1e-300 so often that a wrong dampening term slipped through
+    2 runs in 10; now every run has many draws where each option weighs."""
+    return st.one_of(st.sampled_from(typical), st.floats(lo, hi))
+
+
 sgd_options = st.fixed_dictionaries({
-    "lr": st.floats(1e-4, 1.0),
-    "momentum": st.one_of(st.just(0.0), st.floats(0.0, 0.99)),
-    "dampening": st.one_of(st.just(0.0), st.floats(0.0, 0.9)),
-    "weight_decay": st.one_of(st.just(0.0), st.floats(0.0, 0.1)),
+    "lr": hyper(1e-3, 0.1, 1.0, lo=1e-4, hi=1.0),
+    "momentum": hyper(0.0, 0.1, 0.5, 0.9, lo=0.0, hi=0.99),
+    "dampening": hyper(0.0, 0.1, 0.5, 0.9, lo=0.0, hi=0.9),
+    "weight_decay": hyper(0.0, 0.01, 0.1, lo=0.0, hi=0.1),
     "nesterov": st.booleans(),
     "maximize": st.booleans(),
 })
+# every option at once, in every run (explicit examples are not left to chance)
+SGD_ALL = dict(lr=0.1, momentum=0.9, dampening=0.5, weight_decay=0.1, nesterov=False, maximize=False)
 
 
 @given(sgd_options, float_dtypes, st.lists(shapes(max_dims=3), min_size=1, max_size=3), st.integers(0, 2**32 - 1))
+@example(SGD_ALL, np.float64, [(3,), (2, 2)], 0)
+@example(dict(SGD_ALL, nesterov=True, dampening=0.0, maximize=True), np.float32, [(4,)], 1)
 def test_sgd_matches_torch(kw, dtype, shape_list, seed):
+    kw = dict(kw)  # an @example's dict is shared between runs
     if kw["nesterov"]:  # nesterov needs momentum > 0 and no dampening (the error is tested below)
         kw.update(momentum=max(kw["momentum"], 0.5), dampening=0.0)
     t_opt, m_opt, _, _ = _run_parity("SGD", kw, dtype, shape_list, seed)
@@ -93,17 +105,20 @@ def test_sgd_matches_torch(kw, dtype, shape_list, seed):
 
 
 adam_options = st.fixed_dictionaries({
-    "lr": st.floats(1e-4, 0.3),
-    "betas": st.tuples(st.floats(0.0, 0.99), st.floats(0.5, 0.9999)),
-    "eps": st.floats(1e-10, 1e-2),
-    "weight_decay": st.one_of(st.just(0.0), st.floats(0.0, 0.2)),
+    "lr": hyper(1e-3, 0.01, 0.1, lo=1e-4, hi=0.3),
+    "betas": st.tuples(hyper(0.0, 0.5, 0.9, lo=0.0, hi=0.99), hyper(0.5, 0.9, 0.999, lo=0.5, hi=0.9999)),
+    "eps": hyper(1e-8, 1e-4, 1e-2, lo=1e-10, hi=1e-2),
+    "weight_decay": hyper(0.0, 0.01, 0.1, lo=0.0, hi=0.2),
     "amsgrad": st.booleans(),
     "maximize": st.booleans(),
 })
+ADAM_ALL = dict(lr=0.01, betas=(0.5, 0.9), eps=1e-4, weight_decay=0.1, amsgrad=True, maximize=False)
 
 
 @given(st.sampled_from(["Adam", "AdamW"]), adam_options, float_dtypes,
        st.lists(shapes(max_dims=3), min_size=1, max_size=3), st.integers(0, 2**32 - 1))
+@example("Adam", ADAM_ALL, np.float64, [(3,), (2, 2)], 0)
+@example("AdamW", dict(ADAM_ALL, amsgrad=False, maximize=True), np.float32, [(4,)], 1)
 def test_adam_matches_torch(name, kw, dtype, shape_list, seed):
     t_opt, m_opt, _, _ = _run_parity(name, kw, dtype, shape_list, seed)
     _state_close(m_opt, t_opt, dtype)

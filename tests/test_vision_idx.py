@@ -2,6 +2,7 @@
 import gzip
 import hashlib
 import os
+import warnings
 
 import numpy as np
 import pytest
@@ -208,3 +209,23 @@ def test_download_failing_everywhere_reports_each_mirror(tmp_path, no_system_dat
 def test_parse_idx_of_bytes_names_the_source():
     with pytest.raises(IDXError, match="<bytes>"):
         parse_idx(b"\x00\x00\x08")
+
+
+def test_data_read_from_elsewhere_than_root_is_announced_and_shown(tmp_path, no_system_data, monkeypatch):
+    """A mistyped root still finds the data in $MINIGRAD_DATA (or Debian's copy): kept, but never silent."""
+    from minigrad.vision import datasets
+
+    write_split(tmp_path / "data" / "FashionMNIST" / "raw", gz=False)
+    monkeypatch.setenv(_fetch.ENV_VAR, str(tmp_path / "data"))
+    monkeypatch.setattr(datasets, "_announced", set())
+    typo = tmp_path / "dtaa"
+    with pytest.warns(datasets.DataLocationWarning, match=rf"no data in {typo}.FashionMNIST.raw; reading "
+                                                          rf"{tmp_path / 'data'}\S* \(\$MINIGRAD_DATA\) instead"):
+        ds = FashionMNIST(typo)
+    assert f"Root location: {typo}\n" in repr(ds)
+    assert f"Data location: {tmp_path / 'data' / 'FashionMNIST' / 'raw'} ($MINIGRAD_DATA, not root)" in repr(ds)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        FashionMNIST(typo, train=False)  # once per place, not once per split
+        at_root = FashionMNIST(tmp_path / "data")  # found under root: nothing to say, torchvision's repr
+    assert "Data location" not in repr(at_root)

@@ -181,3 +181,18 @@ def test_tutorial_custom_image_dataset_through_dataloader(tmp_path):
     assert tuple(x.shape) == (7, 3, 6, 5) and x.dtype == minigrad.float32
     np.testing.assert_allclose(x.data, images.transpose(0, 3, 1, 2) / np.float32(255), rtol=1e-6)
     assert minigrad.cat([b[1] for b in batches]).tolist() == [i % 3 for i in range(7)]
+
+
+@pytest.mark.parametrize("band_bytes", [1 << 26, 8000, 1])
+@pytest.mark.parametrize("filters", [(4,), (3,), (4, 3, 1, 4, 2, 0), (2, 4)])
+def test_wavefront_unfiltering_in_bands_matches_torchvision(tmp_path, monkeypatch, band_bytes, filters):
+    """Average and Paeth rows are decoded along anti-diagonals, a tall image in bands of rows: every band size gives
+    the same pixels as torchvision (1 byte: the smallest bands, 11 rows of 45 here; 8000: 22 rows)."""
+    from minigrad.vision import io
+
+    monkeypatch.setattr(io, "_BAND_BYTES", band_bytes)
+    img = rng.integers(0, 256, (45, 13, 3), dtype=np.uint8)
+    path = tmp_path / "w.png"
+    path.write_bytes(encode_png(img, filters=filters))
+    np.testing.assert_array_equal(read_image(path).numpy(), torchvision.io.read_image(str(path)).numpy())
+    np.testing.assert_array_equal(read_image(path).numpy(), img.transpose(2, 0, 1))

@@ -4,9 +4,16 @@ A checkpoint holds the model, the optimizer, the global RNG state, and the posit
 batches of it already trained, and the shuffle generator's state at the START of that epoch. Resuming sets the
 generator back to that state, so the epoch's permutation is drawn again identically, skips the batches already
 trained, and continues: a run killed at any moment and resumed ends with the same bits as one never interrupted.
-Checkpoints are written after every epoch and every --checkpoint-every batches, to a temporary file then renamed.
+Checkpoints are written after every epoch and every --checkpoint-every batches by `minigrad.save`, which writes a
+temporary file beside the target (`.NAME.<random>.tmp`) and renames it over the target, so the file is always a
+whole checkpoint. Writers of one path take turns (a lock on its folder), and each of them first removes the
+temporary files a killed writer of that path left behind. The location is tried before any training starts.
 """
+import contextlib
 import os
+import re
+import stat
+import tempfile
 import time
 
 from .common import (Progress, add_common_args, evaluate, framework, load_datasets, make_model, make_optimizer,
@@ -34,24 +41,125 @@ def add_args(p):
                    help="continue from --checkpoint if it exists (bit-identical to an uninterrupted run)")
 
 
-def save_atomic(fw, obj, path):
-    """Write to PATH.tmp, flush it to disk, then rename over PATH: a kill leaves the old or the new file, whole."""
-    tmp = f"{path}.tmp"
-    fw.save(obj, tmp)
-    with open(tmp, "rb+") as f:
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+@contextlib.contextmanager
+def _folder_lock(folder):
+    """Hold an exclusive lock on the folder while a checkpoint in it is written or its leftovers removed, so one
+    writer never removes another's temporary file mid-write. The kernel drops it when a process dies. Yields
+    whether the lock is held: without flock (Windows) or for an unreadable folder, saves still are atomic, but
+    leftovers are left alone, as they could be another writer's file in progress."""
+    try:
+        import fcntl
+        fd = os.open(folder, os.O_RDONLY)
+    except (ImportError, OSError):
+        yield False
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield True
+    finally:
+        os.close(fd)
+
+
+def _target(path):
+    """The file a save to path really writes (minigrad.save follows a symlink), as (folder, name)."""
+    return os.path.split(os.path.realpath(path))
+
+
+def remove_leftovers(path):
+    """Delete the temporary files that writes of `path` left when killed: `.NAME.<random>.tmp` (minigrad.save's
+    and this module's), and the `NAME.tmp` / `.NAME.tmp.<random>.tmp` of earlier versions. Call with the lock held."""
+    folder, name = _target(path)
+    stale = re.compile(rf"\.{re.escape(name)}(\.tmp)?\.[a-z0-9_]{{8}}\.tmp|{re.escape(name)}\.tmp")
+    try:
+        entries = os.listdir(folder)
+    except OSError:
+        return
+    for entry in entries:
+        if stale.fullmatch(entry):
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(os.path.join(folder, entry))
+
+
+def save_checkpoint(fw, obj, path):
+    """One atomic write: minigrad.save's own (temporary file, fsync, rename). torch.save writes in place, so for
+    torch the same steps are taken here, with the same temporary name."""
+    folder, name = _target(path)
+    with _folder_lock(folder) as locked:
+        if locked:
+            remove_leftovers(path)
+        if fw.__name__ != "torch":
+            fw.save(obj, path)
+            return
+        target = os.path.join(folder, name)
+        fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
+        try:
+            with os.fdopen(fd, "wb") as f:
+                fw.save(obj, f)
+                f.flush()
+                os.fsync(f.fileno())
+            os.chmod(tmp, _file_mode(target))  # mkstemp's 0600 -> what open(target, "w") would give
+            os.replace(tmp, target)
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(tmp)
+            raise
+
+
+def _file_mode(path):
+    """The old file's permissions, or a new file's (0o666 less the umask)."""
+    try:
+        return stat.S_IMODE(os.stat(path).st_mode)
+    except FileNotFoundError:
+        mask = os.umask(0o022)
+        os.umask(mask)
+        return 0o666 & ~mask
+
+
+def check_checkpoint_path(path):
+    """Refuse, before any training, a --checkpoint that cannot be written: a folder, a missing parent, a parent that
+    is a file, a read-only place. Tried for real: a temporary file is made and removed beside the target."""
+    if os.path.isdir(path):
+        raise SystemExit(f"--checkpoint {path}: is a folder; give a file path, e.g. {os.path.join(path, 'ckpt.mg')}")
+    folder = os.path.dirname(os.path.realpath(path))
+    shown = os.path.dirname(path) or "."
+    if not os.path.exists(folder):
+        raise SystemExit(f"--checkpoint {path}: the folder {shown} does not exist; create it first "
+                         f"(mkdir -p {shown})")
+    if not os.path.isdir(folder):
+        raise SystemExit(f"--checkpoint {path}: {shown} is a file, not a folder; a checkpoint needs a folder to "
+                         "live in")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=folder)
+    except OSError as e:
+        raise SystemExit(f"--checkpoint {path}: cannot write in {shown} ({e.strerror}); choose a writable place "
+                         "before training") from None
+    os.close(fd)
+    os.remove(tmp)
 
 
 def _config(args):
     return {key: getattr(args, key) for key in _SAME_RUN}
 
 
+_KEYS = ("model", "optimizer", "rng_state", "generator_state", "epoch", "batch", "config")
+
+
 def load_checkpoint(fw, path, args):
-    if fw.__name__ == "torch":
-        ckpt = fw.load(path, map_location="cpu", weights_only=True)
-    else:
-        ckpt = fw.load(path)
+    with _folder_lock(_target(path)[0]) as locked:
+        if locked:
+            remove_leftovers(path)
+    try:
+        if fw.__name__ == "torch":
+            ckpt = fw.load(path, map_location="cpu", weights_only=True)
+        else:
+            ckpt = fw.load(path)
+    except Exception as e:  # not a checkpoint file of this framework, or damaged: say which file and why
+        raise SystemExit(f"--resume: cannot read {path} as a {fw.__name__} checkpoint: {type(e).__name__}: {e}")
+    missing = [k for k in _KEYS if k not in ckpt] if isinstance(ckpt, dict) else list(_KEYS)
+    if missing:
+        what = f"a dict with keys {sorted(map(str, ckpt))}" if isinstance(ckpt, dict) else type(ckpt).__name__
+        raise SystemExit(f"--resume: {path} is a {fw.__name__} file but not a `minigrad train` checkpoint: it "
+                         f"holds {what}, a checkpoint has {list(_KEYS)}; give another --checkpoint path")
     saved = ckpt["config"]
     mismatched = [f"{key}: checkpoint {saved.get(key)!r}, now {value!r}"
                   for key, value in _config(args).items() if saved.get(key) != value]
@@ -62,6 +170,8 @@ def load_checkpoint(fw, path, args):
 
 
 def run(args):
+    if args.checkpoint:
+        check_checkpoint_path(args.checkpoint)
     fw = framework(args.framework)
     if args.threads > 0:
         set_threads(args.threads, fw if args.framework == "torch" else None)
@@ -90,10 +200,15 @@ def run(args):
         print(f"--resume: no checkpoint at {args.checkpoint}, starting from scratch")
 
     def checkpoint(epoch, batch, generator_state):
-        if args.checkpoint:
-            save_atomic(fw, {"model": model.state_dict(), "optimizer": optimizer.state_dict(),
-                             "rng_state": fw.get_rng_state(), "generator_state": generator_state,
-                             "epoch": epoch, "batch": batch, "config": _config(args)}, args.checkpoint)
+        if not args.checkpoint:
+            return
+        try:
+            save_checkpoint(fw, {"model": model.state_dict(), "optimizer": optimizer.state_dict(),
+                                 "rng_state": fw.get_rng_state(), "generator_state": generator_state,
+                                 "epoch": epoch, "batch": batch, "config": _config(args)}, args.checkpoint)
+        except OSError as e:  # disk full, the folder gone: the previous checkpoint is still there, whole
+            raise SystemExit(f"--checkpoint {args.checkpoint}: writing the checkpoint failed ({e}); the previous "
+                             "one, if any, is kept unchanged") from None
 
     size = len(train_loader.dataset)
     for epoch in range(start_epoch, args.epochs):

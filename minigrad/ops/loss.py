@@ -94,6 +94,13 @@ def _class_weight(weight, input, n_classes):
     return weight.data
 
 
+def _float_input(fn, kernel, input):
+    """Integer logits: torch's NotImplementedError (its kernel has no integer version), with what to do."""
+    if input.data.dtype.kind != "f":
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{_name(input)}\': {fn} needs floating-point '
+                                  f"input; convert it with input.float()")
+
+
 def _class_targets(input, target, ignore_index):
     """Check class-index targets against the input (N, C, d1, ...) or (C,); return them as an int64 array."""
     x, t = input.data, target.data
@@ -243,6 +250,11 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     reduction = _reduction(size_average, reduce, reduction)
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+    _float_input("cross_entropy", "log_softmax_lastdim_kernel_impl", input)
+    if target.data.dtype.kind == "f" and target.ndim == input.ndim and target.shape != input.shape:
+        raise RuntimeError(f"cross_entropy: a float target holds class probabilities and must have the input's "
+                           f"shape {list(input.shape)}, got {list(target.shape)} (class indices would be int64 of "
+                           f"shape {list(input.shape[:1] + input.shape[2:]) if input.ndim > 1 else []})")
     if input.data.shape == target.data.shape:  # class probabilities
         if target.data.dtype.kind != "f":
             raise RuntimeError(f"Expected floating point type for target with class probabilities, got "
@@ -302,6 +314,7 @@ class NllLoss(Function):
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
     """The negative log-likelihood of log-probabilities `input` (N, C, d1, ...) at class indices `target`."""
     reduction = _reduction(size_average, reduce, reduction)
+    _float_input("nll_loss", "nll_loss_out_frame", input)
     t, n_classes = _class_targets(input, target, ignore_index)
     w = _class_weight(weight, input, n_classes)
     return NllLoss.apply(input, target=t, weight=w, ignore_index=ignore_index, reduction=reduction)

@@ -70,6 +70,16 @@ def locate(root, folder_name, names, debian_package=None, debian_folder=None):
     return None, searched
 
 
+def source_of(folder, root, folder_name, debian_package=None):
+    """In words, which of locate's places `folder` is: 'root', '$MINIGRAD_DATA' or the Debian package."""
+    if root is not None and folder == os.path.join(os.path.expanduser(os.fspath(root)), folder_name, "raw"):
+        return "root"
+    env = os.environ.get(ENV_VAR)
+    if env and folder in (env, os.path.join(env, folder_name, "raw")):
+        return f"${ENV_VAR}"
+    return f"Debian package {debian_package}" if debian_package else "elsewhere"
+
+
 def md5sum(path, chunk_size=1 << 20):
     h = hashlib.md5()
     with open(path, "rb") as f:

@@ -4,9 +4,12 @@ One difference from torchvision: with no transform, an image is a (28, 28) uint8
 does not use PIL); `transforms.ToTensor()` turns it into the same (1, 28, 28) float32 tensor torchvision gives.
 
 Where the files are looked for, in order (see `_fetch.py`): `root/<ClassName>/raw/`, `$MINIGRAD_DATA`, the files of
-the Debian package (FashionMNIST: `dataset-fashion-mnist`), then, with `download=True`, the official mirrors.
+the Debian package (FashionMNIST: `dataset-fashion-mnist`), then, with `download=True`, the official mirrors. Data
+read from anywhere but the root is announced (a DataLocationWarning, once per place) and shown in the repr
+(`Data location: ...`), so that a mistyped root, silently served by the system's copy, is noticed.
 """
 import os
+import warnings
 
 import numpy as np
 
@@ -16,8 +19,13 @@ from . import _fetch
 from ._idx import read_idx
 from .transforms import _can_batch
 
-__all__ = ["FashionMNIST", "MNIST", "VisionDataset"]
+__all__ = ["DataLocationWarning", "FashionMNIST", "MNIST", "VisionDataset"]
 
+
+class DataLocationWarning(UserWarning):
+    """The dataset's files were not under the root given, and were read from another place (shown in the repr)."""
+
+_announced = set()  # (root, folder) pairs already warned about: once per process, not once per split
 _cache = {}  # (path, mtime, size) -> decoded array: decompressing 26 MB once per process, not once per dataset
 
 
@@ -90,6 +98,14 @@ class MNIST(VisionDataset):
         if found is None:
             raise RuntimeError(self._not_found(searched, download))
         self.data_files = found
+        # where the data really is: when not under root (a mistyped root still finds the system's copy), say so
+        self.data_folder = os.path.dirname(found[names[0]])
+        self.data_source = _fetch.source_of(self.data_folder, root, self.__class__.__name__, self.debian_package)
+        if self.data_source != "root" and (self.root, self.data_folder) not in _announced:
+            _announced.add((self.root, self.data_folder))
+            where = os.path.join(self.root, self.__class__.__name__, "raw") if root is not None else "no root"
+            warnings.warn(f"{self.__class__.__name__}: no data in {where}; reading {self.data_folder} "
+                          f"({self.data_source}) instead", DataLocationWarning, stacklevel=2)
         images, labels = _load(found[names[0]]), _load(found[names[1]])
         if images.ndim != 3 or labels.ndim != 1 or len(images) != len(labels):
             raise RuntimeError(f"{found[names[0]]} and {found[names[1]]} do not pair up: images of shape "
@@ -143,7 +159,10 @@ class MNIST(VisionDataset):
         return len(self.data)
 
     def extra_repr(self):
-        return f"Split: {'Train' if self.train is True else 'Test'}"
+        split = f"Split: {'Train' if self.train is True else 'Test'}"
+        if self.data_source == "root":
+            return split  # torchvision's text exactly
+        return f"Data location: {self.data_folder} ({self.data_source}, not root)\n{split}"
 
 
 class FashionMNIST(MNIST):
