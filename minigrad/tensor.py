@@ -162,6 +162,12 @@ class Tensor:
         return t
 
     def detach_(self):
+        if getattr(self, "_is_view", False):
+            raise RuntimeError("Can't detach views in-place. Use detach() instead. If you are using "
+                               "DistributedDataParallel (DDP) for training, and gradient_as_bucket_view is set as True, "
+                               "gradients are views of DDP buckets, and hence detach_() cannot be called on these "
+                               "gradients. To fix this error, please refer to the Optimizer.zero_grad() function in "
+                               "torch/optim/optimizer.py as the solution.")
         self.grad_fn = None
         self._requires_grad = False
         return self
@@ -368,7 +374,7 @@ class Tensor:
     def __and__(self, other): return ops.logical_and(self, other)  # noqa: E704
     def __or__(self, other): return ops.logical_or(self, other)  # noqa: E704
     def __xor__(self, other): return ops.logical_xor(self, other)  # noqa: E704
-    def __invert__(self): return ops.logical_not(self)  # noqa: E704
+    def __invert__(self): return ops.bitwise_not(self)  # noqa: E704
     def __getitem__(self, index): return ops.getitem(self, index)  # noqa: E704
     def __setitem__(self, index, value): ops.setitem(self, index, value)  # noqa: E704
     def __iadd__(self, other): return ops.add_(self, other)  # noqa: E704

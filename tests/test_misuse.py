@@ -54,20 +54,16 @@ simple("mul-no-broadcast", lambda L: L.ones(2, 3) * L.ones(2, 2), r"must match t
 simple("sub-no-broadcast", lambda L: L.ones(3, 1, 2) - L.ones(4, 3), r"must match the size")
 simple("maximum-no-broadcast", lambda L: L.maximum(L.ones(2), L.ones(3)), r"must match the size")
 simple("mm-inner-mismatch", lambda L: L.mm(L.ones(2, 3), L.ones(4, 5)), r"2x3 and 4x5")
-simple("mm-1d-operand", lambda L: L.mm(L.ones(3), L.ones(3, 2)), r"2D|2-D|matrix",
-       ops("mm: both operands must be 2-D, RuntimeError 'self must be a matrix'"))
-simple("mm-1d-second", lambda L: L.mm(L.ones(2, 3), L.ones(3)), r"2D|2-D|matrix",
-       ops("mm: mat2 must be 2-D, RuntimeError 'mat2 must be a matrix'"))
+simple("mm-1d-operand", lambda L: L.mm(L.ones(3), L.ones(3, 2)), r"2D|2-D|matrix")
+simple("mm-1d-second", lambda L: L.mm(L.ones(2, 3), L.ones(3)), r"2D|2-D|matrix")
 simple("matmul-mismatch", lambda L: L.ones(2, 3) @ L.ones(2, 3), r"2x3 and 2x3")
 simple("matmul-0d", lambda L: L.matmul(L.tensor(1.0), L.ones(2)), r"at least 1D")
 simple("bmm-2d", lambda L: L.bmm(L.ones(2, 3), L.ones(3, 2)), r"3D|3-D|batch")
 simple("bmm-batch-mismatch", lambda L: L.bmm(L.ones(2, 2, 3), L.ones(3, 3, 2)), r"batch|2.*3")
-simple("dot-2d", lambda L: L.dot(L.ones(2, 2), L.ones(2, 2)), r"1D|1-D",
-       ops("dot: both tensors must be 1-D, RuntimeError '1D tensors expected, but got 2D and 2D tensors'"))
+simple("dot-2d", lambda L: L.dot(L.ones(2, 2), L.ones(2, 2)), r"1D|1-D")
 simple("dot-size-mismatch", lambda L: L.dot(L.ones(2), L.ones(3)), r"same number of elements|size|2.*3")
 simple("dot-dtype-mismatch", lambda L: L.dot(L.ones(2), L.ones(2, dtype=L.float64)), r"dtype|Double|float64")
-simple("outer-2d", lambda L: L.outer(L.ones(2, 2), L.ones(2)), r"1-D|1D",
-       ops("outer: 1-D arguments only, RuntimeError 'outer: Expected 1-D argument self, but got 2-D'"))
+simple("outer-2d", lambda L: L.outer(L.ones(2, 2), L.ones(2)), r"1-D|1D")
 simple("view-wrong-size", lambda L: L.ones(2, 3).view(4), r"shape '\[4\]' is invalid for input of size 6")
 simple("view-non-contiguous", lambda L: L.ones(2, 3).t().view(6), r"view size is not compatible|contiguous")
 simple("reshape-wrong-size", lambda L: L.ones(6).reshape(4, 2), r"shape '\[4, 2\]' is invalid for input of size 6")
@@ -79,28 +75,21 @@ simple("view-as-mismatch", lambda L: L.ones(6).view_as(L.ones(4)), r"invalid for
 simple("reshape-as-mismatch", lambda L: L.ones(6).reshape_as(L.ones(4)), r"invalid for input of size 6")
 simple("cat-shape-mismatch", lambda L: L.cat([L.ones(2, 3), L.ones(2, 4)]), r"Sizes of tensors must match")
 simple("cat-ndim-mismatch", lambda L: L.cat([L.ones(2, 3), L.ones(3)]), r"same number of dimensions")
-simple("cat-not-a-sequence", lambda L: L.cat(L.ones(2), L.ones(2)), r"sequence|tuple|list",
-       ops("cat(a, b): TypeError \"cat(): argument 'tensors' (position 1) must be tuple of Tensors, not Tensor\" "
-           "(minigrad iterates a and raises RuntimeError from bool())"))
-simple("cat-empty-list", lambda L: L.cat([]), r"non-empty|empty",
-       ops("cat([]): torch raises ValueError 'expected a non-empty list of Tensors', minigrad a RuntimeError"))
+simple("cat-not-a-sequence", lambda L: L.cat(L.ones(2), L.ones(2)), r"sequence|tuple|list")
+simple("cat-empty-list", lambda L: L.cat([]), r"non-empty|empty")
 simple("cat-dim-out-of-range", lambda L: L.cat([L.ones(2), L.ones(2)], dim=1), r"Dimension out of range")
 simple("stack-shape-mismatch", lambda L: L.stack([L.ones(2), L.ones(3)]), r"stack expects each tensor to be equal")
 simple("stack-empty", lambda L: L.stack([]), r"non-empty|empty")
 simple("stack-dim-out-of-range", lambda L: L.stack([L.ones(2)], dim=3), r"Dimension out of range")
-simple("permute-duplicate", lambda L: L.ones(2, 3).permute(0, 0), r"duplicate dims",
-       ops("permute: repeated dims, RuntimeError 'permute(): duplicate dims are not allowed.' (NumPy's ValueError "
-           "today)"))
+simple("permute-duplicate", lambda L: L.ones(2, 3).permute(0, 0), r"duplicate dims")
 simple("permute-too-few", lambda L: L.ones(2, 3).permute(0), r"does not match the length of the desired ordering")
 simple("transpose-out-of-range", lambda L: L.ones(2, 3).transpose(0, 2), r"Dimension out of range")
 simple("squeeze-out-of-range", lambda L: L.ones(2, 1).squeeze(2), r"Dimension out of range")
 simple("unsqueeze-out-of-range", lambda L: L.ones(2).unsqueeze(3), r"Dimension out of range")
 simple("flatten-start-after-end", lambda L: L.ones(2, 3, 4).flatten(2, 1), r"start_dim cannot come after end_dim")
 simple("flatten-out-of-range", lambda L: L.ones(2, 3).flatten(0, 5), r"Dimension out of range")
-simple("narrow-past-end", lambda L: L.arange(5).narrow(0, 3, 4), r"exceeds dimension size|start.*length",
-       ops("narrow: start + length > size, RuntimeError 'start (3) + length (4) exceeds dimension size (5).'"))
-simple("narrow-negative-length", lambda L: L.arange(5).narrow(0, 1, -1), r"length must be non-negative",
-       ops("narrow: length < 0, RuntimeError 'narrow(): length must be non-negative.'"))
+simple("narrow-past-end", lambda L: L.arange(5).narrow(0, 3, 4), r"exceeds dimension size|start.*length")
+simple("narrow-negative-length", lambda L: L.arange(5).narrow(0, 1, -1), r"length must be non-negative")
 simple("narrow-dim-out-of-range", lambda L: L.arange(5).narrow(1, 0, 1), r"Dimension out of range")
 simple("split-sizes-dont-sum", lambda L: L.ones(5).split([2, 2]), r"sum up exactly to the tensor's size|sum")
 simple("chunk-zero", lambda L: L.ones(4).chunk(0), r"chunk expects `chunks` to be greater than 0")
@@ -110,15 +99,11 @@ simple("unflatten-out-of-range", lambda L: L.ones(6).unflatten(1, (2, 3)), r"Dim
 simple("unbind-out-of-range", lambda L: L.ones(2).unbind(1), r"Dimension out of range")
 simple("t-on-3d", lambda L: L.ones(2, 3, 4).t(), r"expects a tensor with <= 2 dimensions, but self is 3D")
 simple("select-out-of-range", lambda L: L.ones(2, 3).select(1, 5), r"out of range|index 5")
-simple("where-no-broadcast", lambda L: L.where(L.ones(2) > 0, L.ones(3), L.ones(4)), r"must match the size",
-       ops("where: shapes that do not broadcast raise NumPy's ValueError; RuntimeError 'The size of tensor a ...'"))
-simple("logical-and-no-broadcast", lambda L: L.logical_and(L.ones(2) > 0, L.ones(3) > 0), r"must match the size",
-       ops("logical_and/or: shapes that do not broadcast raise NumPy's ValueError; RuntimeError as add does"))
+simple("where-no-broadcast", lambda L: L.where(L.ones(2) > 0, L.ones(3), L.ones(4)), r"must match the size")
+simple("logical-and-no-broadcast", lambda L: L.logical_and(L.ones(2) > 0, L.ones(3) > 0), r"must match the size")
 
 
-@case("setitem-shape-mismatch", r"shape mismatch|must match|broadcast",
-      ops("Tensor.__setitem__: a value that does not broadcast to the slice raises NumPy's ValueError; RuntimeError "
-          "'The expanded size of the tensor (3) must match the existing size (2)'"))
+@case("setitem-shape-mismatch", r"shape mismatch|must match|broadcast")
 def _(L):
     a = L.ones(3)
     a[:] = L.ones(2)
@@ -130,9 +115,7 @@ def _(L):
 
 
 # ---- dtypes ----------------------------------------------------------------------------------------------------
-simple("invert-float", lambda L: ~L.ones(2), r"bitwise_not|Float|float|bool or integer",
-       ops("~ on a float tensor is accepted; torch: TypeError '~ (operator.invert) is only implemented on integer "
-           "and Boolean-type tensors'"))
+simple("invert-float", lambda L: ~L.ones(2), r"bitwise_not|Float|float|bool or integer")
 simple("dtype-as-string", lambda L: L.zeros(2, dtype="float32"), r"argument 'dtype' must be a minigrad.dtype")
 simple("tensor-dtype-as-string", lambda L: L.tensor([1.0], dtype="float32"), r"argument 'dtype' must be")
 simple("full-dtype-as-string", lambda L: L.full((2,), 1.0, dtype="int64"), r"argument 'dtype' must be")
@@ -147,9 +130,7 @@ simple("inplace-float-into-int", lambda L: L.ones(2, dtype=L.int64).add_(0.5), r
 simple("to-string-not-a-dtype", lambda L: L.ones(2).to("float32"), r"float32|device")
 simple("mean-of-int", lambda L: L.ones(2, dtype=L.int64).mean(), r"could not infer output dtype")
 simple("std-of-int", lambda L: L.ones(2, dtype=L.int64).std(), r"floating point|dtype|Long|int")
-simple("softmax-of-int", lambda L: L.softmax(L.ones(2, dtype=L.int64), 0), r"Long|int|floating",
-       ops("softmax/log_softmax of an integer tensor: NotImplementedError (torch: 'softmax_lastdim_kernel_impl' not "
-           "implemented for 'Long'), not an OverflowError from inside"))
+simple("softmax-of-int", lambda L: L.softmax(L.ones(2, dtype=L.int64), 0), r"Long|int|floating")
 simple("where-float-condition", lambda L: L.where(L.ones(2), L.ones(2), L.ones(2)), r"condition to be a boolean")
 simple("index-with-float-tensor", lambda L: L.ones(3)[L.tensor([0.0])], r"tensors used as indices must be long")
 simple("linear-dtype-mismatch", lambda L: F(L).linear(L.ones(2, 3, dtype=L.float64), L.ones(4, 3)), r"dtype")
@@ -166,10 +147,8 @@ simple("cross-entropy-float-target-wrong-shape",
 simple("cross-entropy-float-class-target",
        lambda L: F(L).cross_entropy(L.ones(2, 3), L.ones(2)), r"Long|Float|dtype|class")
 simple("nll-loss-float-target", lambda L: F(L).nll_loss(L.ones(2, 3), L.ones(2)), r"Long|Float|dtype")
-simple("pow-int-negative", lambda L: L.tensor([2]) ** -1, r"Integers to negative integer powers are not allowed",
-       ops("pow: integer ** negative integer raises ValueError; torch raises RuntimeError"))
-simple("int-floor-divide-by-zero", lambda L: L.tensor([1]) // 0, r"ZeroDivisionError|division by zero",
-       ops("floor_divide/remainder of integers by 0: RuntimeError 'ZeroDivisionError' (NumPy returns 0 and warns)"))
+simple("pow-int-negative", lambda L: L.tensor([2]) ** -1, r"Integers to negative integer powers are not allowed")
+simple("int-floor-divide-by-zero", lambda L: L.tensor([1]) // 0, r"ZeroDivisionError|division by zero")
 simple("zeros-bad-size-type", lambda L: L.zeros((2, "a")), r"str|size|int")
 
 # ---- dims ------------------------------------------------------------------------------------------------------
@@ -182,9 +161,7 @@ for name, fn in [("sum", lambda L: L.ones(2, 3).sum(2)), ("mean", lambda L: L.on
                  ("0-dim-transpose", lambda L: L.tensor(1.0).transpose(0, 1)),
                  ("std", lambda L: L.ones(2, 3).std(-3)), ("min", lambda L: L.ones(2, 3).min(5))]:
     simple(f"{name}-dim-out-of-range", fn, r"Dimension out of range")
-simple("sum-repeated-dim", lambda L: L.ones(2, 3).sum((0, 0)), r"appears multiple times in the list of dims",
-       ops("reductions over a repeated dim: RuntimeError 'dim 0 appears multiple times in the list of dims', not "
-           "NumPy's ValueError"))
+simple("sum-repeated-dim", lambda L: L.ones(2, 3).sum((0, 0)), r"appears multiple times in the list of dims")
 simple("scatter-index-ndim", lambda L: L.zeros(3).scatter(0, L.tensor([[0]]), L.ones(1, 1)),
        r"Index tensor must have the same number of dimensions")
 
@@ -193,15 +170,10 @@ simple("index-out-of-range", lambda L: L.ones(3)[5], r"index 5 is out of bounds 
 simple("index-negative-out-of-range", lambda L: L.ones(3)[-4], r"index -4 is out of bounds")
 simple("too-many-indices", lambda L: L.ones(3)[0, 0], r"too many indices")
 simple("index-tensor-out-of-range", lambda L: L.ones(3)[L.tensor([5])], r"out of bounds|out of range")
-simple("bool-mask-wrong-shape", lambda L: L.ones(3)[L.tensor([True, False])], r"shape of the mask \[2\]",
-       ops("boolean mask of the wrong shape: torch's message 'The shape of the mask [2] at index 0 does not match the "
-           "shape of the indexed tensor [3] at index 0' (NumPy's text today)"))
+simple("bool-mask-wrong-shape", lambda L: L.ones(3)[L.tensor([True, False])], r"shape of the mask \[2\]")
 simple("float-index", lambda L: L.ones(3)[1.5], r"only integers, slices")
-simple("index-0-dim", lambda L: L.tensor(1.0)[0], r"invalid index of a 0-dim tensor",
-       ops("indexing a 0-dim tensor: torch's message 'invalid index of a 0-dim tensor. Use tensor.item()...' "
-           "(NumPy's 'too many indices' today)"))
-simple("negative-step", lambda L: L.ones(3)[::-1], r"step must be greater than zero",
-       ops("a negative slice step (x[::-1]) is accepted; torch: ValueError 'step must be greater than zero'"))
+simple("index-0-dim", lambda L: L.tensor(1.0)[0], r"invalid index of a 0-dim tensor")
+simple("negative-step", lambda L: L.ones(3)[::-1], r"step must be greater than zero")
 simple("item-of-many", lambda L: L.ones(2).item(), r"a Tensor with 2 elements cannot be converted to Scalar")
 simple("float-of-many", lambda L: float(L.ones(2)), r"only one element tensors can be converted to Python scalars")
 simple("int-of-many", lambda L: int(L.ones(2)), r"only one element tensors can be converted")
@@ -231,11 +203,8 @@ simple("set-rng-state-not-a-tensor", lambda L: L.set_rng_state([1, 2]), r"ByteTe
 simple("to-unknown-device", lambda L: L.ones(2).to("tpu"), r"tpu")
 simple("device-unknown", lambda L: L.device("gpu"), r"gpu")
 simple("clamp-without-bounds", lambda L: L.ones(2).clamp(), r"At least one of 'min' or 'max' must not be None")
-simple("sum-of-a-list", lambda L: L.sum([1.0, 2.0]), r"must be Tensor, not list",
-       ops("minigrad.sum(list): TypeError \"sum(): argument 'input' (position 1) must be Tensor, not list\", "
-           "not an AttributeError"))
-simple("exp-of-a-list", lambda L: L.exp([1.0]), r"must be Tensor, not list",
-       ops("minigrad.exp(list) and the other pointwise functions: TypeError 'must be Tensor, not list'"))
+simple("sum-of-a-list", lambda L: L.sum([1.0, 2.0]), r"must be Tensor, not list")
+simple("exp-of-a-list", lambda L: L.exp([1.0]), r"must be Tensor, not list")
 
 # ---- autograd --------------------------------------------------------------------------------------------------
 simple("backward-non-scalar", lambda L: (L.ones(2, requires_grad=True) * 2).backward(),
@@ -268,8 +237,7 @@ def _(L):
     L.autograd.grad(L.ones(2).sum(), [L.ones(2, requires_grad=True)])
 
 
-@case("detach-inplace-on-view", r"view|detach_",
-      ops("detach_() on a view: RuntimeError 'Can't detach views in-place. Use detach() instead.'"))
+@case("detach-inplace-on-view", r"view|detach_")
 def _(L):
     x = L.ones(2, 3, requires_grad=True)
     x[0].detach_()

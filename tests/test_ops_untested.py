@@ -104,17 +104,11 @@ def test_scatter(dt, data):
     parity(lambda L, a: a.clone().scatter_(d, L.from_numpy(first), value=1.0), x, grad=False)
 
 
-@pytest.mark.xfail(strict=True, reason="ops: out-of-place scatter (Tensor.scatter, minigrad.scatter) detaches its "
-                                       "input (scatter_(input.clone().detach(), ...)), so neither input nor src gets "
-                                       "a gradient; torch's ScatterBackward0 gives both")
 def test_scatter_gradient():
     index = np.array([[1, 0, 2]])
     parity(lambda L, a, s: a.scatter(0, L.from_numpy(index), s), np.arange(9.0).reshape(3, 3), np.ones((1, 3)))
 
 
-@pytest.mark.xfail(strict=True, reason="ops: scatter_ of a number (value=1.0, or 1.0 in src's place) into a 2-D or "
-                                       "larger tensor that requires grad: Scatter.backward makes the number's "
-                                       "gradient shape (1,) and indexes it with one slice per dim (IndexError)")
 @pytest.mark.parametrize("how", ["value", "positional"])
 def test_scatter_number_gradient(how):
     if how == "value":

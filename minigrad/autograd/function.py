@@ -158,8 +158,10 @@ class Function:
             _finish(ctx, args, arrays, result, vc)
         out = Tensor._make(result, ctx if record else None)
         out._vc = vc
-        if base is not None and record:
-            out._view_base = base  # in-place ops on this view must know what it aliases (see ops.inplace)
+        if base is not None:
+            out._is_view = True
+            if record:
+                out._view_base = base  # in-place ops on this view must know what it aliases (see ops.inplace)
         if extra:
             return (out, *(Tensor._make(e, None) for e in extra))
         return out

@@ -18,7 +18,7 @@ loss.py         cross_entropy nll_loss;   loss_elementwise.py   binary_cross_ent
 # ---- issue 11c (activations, losses) ----
 # ---- issue 12 (conv, pool, norm) ----
 from .compare import (  # noqa: F401
-    allclose, ceil, clamp, clip, eq, equal, floor, ge, gt, isclose, isfinite, isinf, isnan, le, logical_and,
+    allclose, bitwise_not, ceil, clamp, clip, eq, equal, floor, ge, gt, isclose, isfinite, isinf, isnan, le, logical_and,
     logical_not, logical_or, logical_xor, lt, maximum, minimum, ne, round, sign, where,
 )
 from .indexing import chunk, gather, getitem, narrow, select, split, unbind  # noqa: F401

@@ -152,6 +152,8 @@ def where(condition, input=None, other=None):
     if cond.dtype != np.bool_:
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype "
                            f"{_scalar_type(cond.dtype)}")
+    _broadcast_check(input, other)
+    _broadcast_check(Tensor._make(cond, None), input if isinstance(input, Tensor) else other)
     x, y = _operands(input, other)
     return Where.apply(x, y, cond)
 
@@ -159,6 +161,7 @@ def where(condition, input=None, other=None):
 # ---- not differentiable -----------------------------------------------------------------------------------------
 def _compare(ufunc):
     def op(input, other):
+        _broadcast_check(input, other)
         a, b = _operands(input, other)
         return Tensor._make(np.asarray(ufunc(_data(a), _data(b))), None)
 
@@ -168,6 +171,15 @@ def _compare(ufunc):
 eq, ne, lt, le, gt, ge = (_compare(u) for u in (np.equal, np.not_equal, np.less, np.less_equal, np.greater,
                                                 np.greater_equal))
 logical_and, logical_or, logical_xor = (_compare(u) for u in (np.logical_and, np.logical_or, np.logical_xor))
+
+
+def bitwise_not(input):
+    """`~x`: logical not of a bool tensor, the bitwise not of an integer one."""
+    kind = input.data.dtype.kind
+    if kind not in "biu":
+        raise TypeError(f"~ (operator.invert) is only implemented on integer and Boolean-type tensors, not on a "
+                        f"{_scalar_type(input.data.dtype)} tensor")
+    return Tensor._make(np.asarray(np.logical_not(input.data) if kind == "b" else np.invert(input.data)), None)
 
 
 def logical_not(input):

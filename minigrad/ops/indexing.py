@@ -76,8 +76,30 @@ def _index_parts(index):
     return tuple(out), advanced
 
 
+def _check_index(input, idx):
+    """torch's errors where NumPy would say something else, or allow what torch does not."""
+    if input.data.ndim == 0 and builtins.any(p is not None and p is not Ellipsis and not isinstance(p, slice)
+                                             for p in idx):
+        raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in "
+                         "C++ to convert a 0-dim tensor to a number")
+    dim = 0
+    for p in idx:
+        if isinstance(p, slice) and p.step is not None and p.step <= 0:
+            raise ValueError("step must be greater than zero")
+        if isinstance(p, np.ndarray) and p.dtype == np.bool_:
+            shape = input.data.shape[dim:dim + p.ndim]
+            for k, (m, n) in enumerate(zip(p.shape, shape)):
+                if m != n:
+                    raise IndexError(f"The shape of the mask {list(p.shape)} at index {k} does not match the shape "
+                                     f"of the indexed tensor {list(input.data.shape)} at index {dim + k}")
+            dim += p.ndim
+        elif p is not None:
+            dim += 1
+
+
 def getitem(input, index):
     idx, advanced = _index_parts(index)
+    _check_index(input, idx)
     if advanced:
         return Index.apply(input, idx, advanced=True)
     if idx.count(None) == 1 and builtins.all(p is None or p is Ellipsis or p == slice(None) for p in idx):
@@ -120,6 +142,12 @@ def unbind(input, dim=0):
 
 def narrow(input, dim, start, length):
     d = _dim(dim, input.data.ndim)
+    size = input.data.shape[d]
+    start = builtins.int(start) + (size if start < 0 else 0)
+    if length < 0:
+        raise RuntimeError("narrow(): length must be non-negative.")
+    if start + length > size:
+        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({size}).")
     index = (slice(None),) * d + (slice(builtins.int(start), builtins.int(start) + length),)
     return Slice.apply(input, index)
 

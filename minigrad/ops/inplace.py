@@ -144,9 +144,26 @@ def _source(t):
     return Clone.apply(t) if _indexed_view(t) is not None else t
 
 
+def _check_fits(value, target):
+    """torch's error for a value that does not broadcast to the place it is written to."""
+    shape = value.shape if isinstance(value, (Tensor, np.ndarray)) else ()
+    try:
+        fits = np.broadcast_shapes(tuple(shape), target) == target
+    except ValueError:
+        fits = False
+    if not fits:
+        lead = len(target) - len(shape)
+        dim = next((i for i in range(len(shape) - 1, -1, -1) if i + lead < 0 or
+                    shape[i] not in (1, target[i + lead])), 0)
+        raise RuntimeError(f"The expanded size of the tensor ({target[dim + lead] if dim + lead >= 0 else 1}) must "
+                           f"match the existing size ({shape[dim]}) at non-singleton dimension {dim + lead}.  Target "
+                           f"sizes: {list(target)}.  Tensor sizes: {list(shape)}")
+
+
 def setitem(input, index, value):
     _check_inplace(input, "x[index] = value")
     idx, advanced = _index_parts(index)
+    _check_fits(value, input.data[idx].shape)
     if grad_mode._enabled and (input._requires_grad or (isinstance(value, Tensor) and value._requires_grad)):
         # recorded like torch's CopySlices: input takes over the result's values and grad_fn
         result = IndexPut.apply(input, value, idx, advanced)

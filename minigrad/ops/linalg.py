@@ -82,7 +82,12 @@ def matmul(input, other, *, out=None):
     return _out(fn.apply(input, other), out)
 
 
-mm = matmul
+def mm(input, mat2):
+    if input.data.ndim != 2:
+        raise RuntimeError("self must be a matrix")
+    if mat2.data.ndim != 2:
+        raise RuntimeError("mat2 must be a matrix")
+    return matmul(input, mat2)
 
 
 def bmm(input, mat2):
@@ -92,8 +97,13 @@ def bmm(input, mat2):
 
 
 def dot(input, other):
+    if input.data.ndim != 1 or other.data.ndim != 1:
+        raise RuntimeError(f"1D tensors expected, but got {input.data.ndim}D and {other.data.ndim}D tensors")
     return matmul(input, other)
 
 
 def outer(input, vec2):
+    for name, v in (("self", input), ("vec2", vec2)):
+        if v.data.ndim != 1:
+            raise RuntimeError(f"outer: Expected 1-D argument {name}, but got {v.data.ndim}-D")
     return mul(input.unsqueeze(1), vec2)

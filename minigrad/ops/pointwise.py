@@ -131,6 +131,8 @@ def div(input, other, *, rounding_mode=None, out=None):
     a, b = _operands(_as_tensor(input), other)
     a = a.data if isinstance(a, Tensor) else a
     b = b.data if isinstance(b, Tensor) else b
+    if np.result_type(a, b).kind in "iu" and np.any(np.asarray(b) == 0):
+        raise RuntimeError("ZeroDivisionError")
     r = np.floor_divide(a, b) if rounding_mode == "floor" else np.trunc(np.true_divide(a, b)).astype(np.result_type(a, b))
     return _out(Tensor._make(np.asarray(r), None), out)
 
@@ -244,11 +246,15 @@ def pow(input, exponent):  # noqa: A001 - torch's name
         exponent = exponent.item()
     if input.data.dtype.kind in "iub" and isinstance(exponent, builtins.float):
         input = input.float()
+    if input.data.dtype.kind in "iu" and isinstance(exponent, builtins.int) and exponent < 0:
+        raise RuntimeError("Integers to negative integer powers are not allowed.")
     return Pow.apply(input, exponent)
 
 
-def _float(input):
+def _float(input, name="input"):
     """torch computes exp/log/... of integers in the default float dtype."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
     return input.float() if input.data.dtype.kind in "iub" else input
 
 

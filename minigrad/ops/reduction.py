@@ -68,11 +68,17 @@ def _check_dims(input, dim):
     if dim is None:
         return None
     if isinstance(dim, (tuple, list)):
-        return tuple(_dim(d, input.data.ndim) for d in dim)
+        dims = tuple(_dim(d, input.data.ndim) for d in dim)
+        for k, d in enumerate(dims):
+            if d in dims[:k]:
+                raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
+        return dims
     return _dim(dim, input.data.ndim)
 
 
 def sum(input, dim=None, keepdim=False, *, dtype=None):  # noqa: A001
+    if not isinstance(input, Tensor):
+        raise TypeError(f"sum(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
     if dim is None:
         return Sum.apply(input, keepdim=keepdim, dtype=None if dtype is None else _dtype.to_np(dtype))
     return SumDim.apply(input, dim=_check_dims(input, dim), keepdim=keepdim,

@@ -173,7 +173,10 @@ def permute(input, *dims):
         raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input does not match the length "
                            f"of the desired ordering of dimensions i.e. input.dim() = {n} is not equal to len(dims) = "
                            f"{len(dims)}")
-    return Permute.apply(input, tuple(_dim(d, n) for d in dims))
+    dims = tuple(_dim(d, n) for d in dims)
+    if len(set(dims)) != n:
+        raise RuntimeError("permute(): duplicate dims are not allowed.")
+    return Permute.apply(input, dims)
 
 
 class Expand(Function):
@@ -260,9 +263,12 @@ class Cat(Function):
 
 
 def cat(tensors, dim=0, *, out=None):
+    if not isinstance(tensors, (list, tuple)):
+        raise TypeError(f"cat(): argument 'tensors' (position 1) must be tuple of Tensors, not "
+                        f"{type(tensors).__name__}")
     tensors = list(tensors)
     if not tensors:
-        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
     if builtins.any(t.data.ndim != 1 for t in tensors):  # torch's legacy rule: a (0,) tensor joins anything
         tensors = [t for t in tensors if not (t.data.ndim == 1 and t.data.size == 0)] or tensors[:1]
     ref = tensors[0].data

@@ -1,6 +1,7 @@
 """softmax, log_softmax and logsumexp: exponentials normalised along a dim, all around the one log-sum-exp."""
 import numpy as np
 
+from .._dtype import scalar_type as _scalar_type
 from .._size import _dim
 from ..autograd.function import Function
 from .reduction import _axes, _check_dims, expand_back
@@ -62,9 +63,15 @@ class Softmax(Function):
         return gz - z * np.sum(gz, axis=ctx.dim, keepdims=True)
 
 
+def _float_kernel(input, kernel):
+    if input.data.dtype.kind != "f":
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{_scalar_type(input.data.dtype)}\'')
+
+
 def softmax(input, dim, dtype=None):
     if dtype is not None:
         input = input.type(dtype)
+    _float_kernel(input, "softmax_lastdim_kernel_impl")
     return Softmax.apply(input, dim=_dim(dim, input.data.ndim))
 
 
@@ -88,4 +95,5 @@ class LogSoftmax(Function):
 def log_softmax(input, dim, dtype=None):
     if dtype is not None:
         input = input.type(dtype)
+    _float_kernel(input, "log_softmax_lastdim_kernel_impl")
     return LogSoftmax.apply(input, dim=_dim(dim, input.data.ndim))
