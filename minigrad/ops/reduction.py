@@ -343,8 +343,7 @@ def any(input, dim=None, keepdim=False):  # noqa: A001
 
 def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
     """The vector p-norm (Σ |x|^p)^(1/p) over dims, made of differentiable ops: p = inf is max |x| and -inf min |x|
-    (their gradient shared among ties, as amax's), p = 0 counts the nonzeros (sign(|x|): gradient 0)."""
-    from .compare import sign
+    (their gradient shared among ties, as amax's), p = 0 counts the nonzeros (gradient 0)."""
     from .pointwise import abs, pow, sqrt
 
     if dtype is not None:
@@ -357,7 +356,9 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
     if p in (math.inf, -math.inf):
         return (amax if p > 0 else amin)(abs(input), () if dim is None else dim, keepdim)
     if p == 0:
-        return sum(sign(abs(input)), dim=dim, keepdim=keepdim)
+        from .reduction_more import NormZero
+
+        return NormZero.apply(input, dim=_check_dims(input, dim), keepdim=keepdim)
     if p in ("fro", 2, 2.0):
         return sqrt(sum(input * input, dim=dim, keepdim=keepdim))
     if p in (1, 1.0):

@@ -8,7 +8,7 @@ import numpy as np
 from .. import _dtype
 from ..autograd.function import Function
 from ..tensor import Tensor
-from .reduction import _axes, _check_dims, _correction, _need_float, amax, amin, expand_back, mean, norm, std, var
+from .reduction import _axes, _check_dims, _correction, amax, amin, expand_back, mean, norm, std, var
 
 
 class Nansum(Function):
@@ -34,26 +34,28 @@ def nansum(input, dim=None, keepdim=False, *, dtype=None):
 
 class Nanmean(Function):
     """z = Σ x / m over dims, both over the m non-NaN values;   dz/dx = 1/m where x is a number, 0 at the NaNs
-    (a slice of NaNs only has m = 0: its mean is NaN, and no gradient reaches it)"""
+    (a slice of NaNs only has m = 0: its mean is NaN, and so are its gradients, 0 · 1/0, as in torch)"""
 
     @staticmethod
     def forward(ctx, x, dim=None, keepdim=False):
         ctx.axes, ctx.keepdim, ctx.shape = _axes(dim, x.ndim), keepdim, x.shape
-        ctx.nan = np.isnan(x)
-        ctx.count = (~ctx.nan).sum(axis=ctx.axes, keepdims=keepdim).astype(x.dtype)
+        ctx.number = ~np.isnan(x)
+        ctx.count = ctx.number.sum(axis=ctx.axes, keepdims=keepdim).astype(x.dtype)
         with np.errstate(invalid="ignore", divide="ignore"):
             return np.asarray(np.nansum(x, axis=ctx.axes, keepdims=keepdim) / ctx.count)
 
     @staticmethod
     def backward(ctx, g):
         with np.errstate(invalid="ignore", divide="ignore"):
-            return np.where(ctx.nan, 0.0, expand_back(g / ctx.count, ctx.shape, ctx.axes, ctx.keepdim))
+            return expand_back(g / ctx.count, ctx.shape, ctx.axes, ctx.keepdim) * ctx.number  # 0/0: NaN, as torch
 
 
 def nanmean(input, dim=None, keepdim=False, *, dtype=None):
     if dtype is not None:
         input = input.type(dtype)
-    _need_float(input, "nanmean")
+    if input.data.dtype.kind != "f":
+        raise RuntimeError("nanmean(): expected input to have floating point or complex dtype but got "
+                           f"{_dtype.scalar_type(input.data.dtype)}")
     return Nanmean.apply(input, dim=_check_dims(input, dim), keepdim=keepdim)
 
 
@@ -96,9 +98,26 @@ def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
 def count_nonzero(input, dim=None):
     """How many elements are not 0, over dims (int64; no gradient)."""
     axes = _check_dims(input, dim)
+    for d in axes if isinstance(axes, tuple) else ():
+        if axes.count(d) > 1:
+            raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
     return Tensor._make(np.asarray(np.count_nonzero(input.data, axis=axes), np.int64), None)
 
 
 def dist(input, other, p=2):
     """‖input - other‖_p over all elements (norm of the broadcast difference)."""
     return norm(input - other, p)
+
+
+class NormZero(Function):
+    """z = ‖x‖_0, the number of nonzero elements over dims;   dz/dx = 0 (a count does not move under small changes;
+    torch's gradient is 0 too)"""
+
+    @staticmethod
+    def forward(ctx, x, dim=None, keepdim=False):
+        ctx.axes, ctx.keepdim, ctx.shape = _axes(dim, x.ndim), keepdim, x.shape
+        return np.asarray(np.count_nonzero(x, axis=ctx.axes, keepdims=keepdim), x.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        return expand_back(g * 0.0, ctx.shape, ctx.axes, ctx.keepdim)

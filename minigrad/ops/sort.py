@@ -203,21 +203,25 @@ def mode(input, dim=-1, keepdim=False):
 
 # ---- quantile ---------------------------------------------------------------------------------------------------
 class Quantile(Function):
-    """z = lerp(x_lo, x_hi, w): between the two order statistics around rank q (n - 1), at fraction w (a constant);
-    dz/dx_lo = 1 - w, dz/dx_hi = w: g (1 - w) scattered to lo's places plus g w to hi's (two GatherBackwards)"""
+    """z = lerp(x_lo, x_hi, w) = x_lo + w (x_hi - x_lo): between the two order statistics around rank q (n - 1);
+    dz/dx_lo = 1 - w, dz/dx_hi = w: g (1 - w) scattered to lo's places plus g w to hi's (two GatherBackwards);
+    dz/dw = x_hi - x_lo, which reaches q when w is q (n - 1) - lo on a q that requires grad (linear only, as torch)"""
 
-    inputs = 1
+    inputs = 2
 
     @staticmethod
-    def forward(ctx, x, lo, hi, w, dim):
-        ctx.lo, ctx.hi, ctx.w, ctx.dim, ctx.shape = lo, hi, w, dim, x.shape
+    def forward(ctx, x, w, lo, hi, dim):
+        ctx.save_for_backward(x, w)
+        ctx.lo, ctx.hi, ctx.dim, ctx.shape = lo, hi, dim, x.shape
         a, b = x[_along(lo, dim)], x[_along(hi, dim)]
         return np.where(w < 0.5, a + w * (b - a), b - (b - a) * (1 - w))  # torch's lerp, exact at both ends
 
     @staticmethod
     def backward(ctx, g):
-        return (call(GatherBackward, g * (1 - ctx.w), ctx.lo, ctx.dim, ctx.shape)
-                + call(GatherBackward, g * ctx.w, ctx.hi, ctx.dim, ctx.shape))
+        x, w = ctx.saved_tensors
+        dx = (call(GatherBackward, g * (1 - w), ctx.lo, ctx.dim, ctx.shape)
+              + call(GatherBackward, g * w, ctx.hi, ctx.dim, ctx.shape))
+        return dx, (g * (x[_along(ctx.hi, ctx.dim)] - x[_along(ctx.lo, ctx.dim)]) if ctx.needs_input_grad[1] else None)
 
 
 _INTERPOLATIONS = ("linear", "lower", "higher", "midpoint", "nearest")
@@ -264,9 +268,13 @@ def _quantile(input, q, dim, keepdim, interpolation, ignore_nan):
     else:
         lo, hi = np.where(nans > 0, n - 1, lo), np.where(nans > 0, n - 1, hi)  # a NaN in the slice: a NaN
     order = _argsort(data, d)
-    lo, hi = (np.take_along_axis(order, np.broadcast_to(r, rank.shape).astype(np.int64), axis=d) for r in (lo, hi))
-    out = movedim(Quantile.apply(x, lo, hi, w.astype(data.dtype), d), d, 0)  # (K, the other dims)
-    if keepdim:
+    lo_index, hi_index = (np.take_along_axis(order, np.broadcast_to(r, rank.shape).astype(np.int64), axis=d)
+                          for r in (lo, hi))
+    w = w.astype(data.dtype)
+    if interpolation == "linear" and isinstance(q, Tensor) and q.requires_grad:  # w = q (m - 1) - lo, recorded
+        w = q.reshape(qshape) * (m - 1).astype(data.dtype) - lo.astype(data.dtype)
+    out = movedim(Quantile.apply(x, w, lo_index, hi_index, d), d, 0)  # (K, the other dims)
+    if keepdim and input.data.ndim:
         out = out.reshape((qs.size,) + (1,) * input.data.ndim) if dim is None else unsqueeze(out, d + 1)
     if not isinstance(q, Tensor) or q.data.ndim == 0:
         out = out.reshape(out.shape[1:])
