@@ -231,6 +231,8 @@ def _quantile(input, q, dim, keepdim, interpolation, ignore_nan):
     x = input
     if x.data.dtype not in (np.float32, np.float64):
         raise RuntimeError("quantile() input tensor must be either float or double dtype")
+    if x.data.size == 0:
+        raise RuntimeError("quantile() input tensor must be non-empty")
     if isinstance(q, Tensor):
         if q.data.ndim > 1:
             raise RuntimeError("quantile() q must be a scalar or 1D tensor")
