@@ -334,6 +334,38 @@ def test_norm_zero_has_zero_gradient():
     parity(lambda L, a: L.norm(a, 0, dim=1), x)
 
 
+# ---- finite differences: a check that does not trust torch --------------------------------------------------------
+D = np.array([[0.75, -1.5, 2.25, 0.5], [-0.25, 1.25, -2.0, 1.75], [1.0, -0.5, 0.25, -1.25]])
+Q = np.array([0.1, 0.5, 0.8])
+DIFFERENTIABLE = {
+    "cumsum": lambda a: a.cumsum(1), "cumprod": lambda a: a.cumprod(0), "prod": lambda a: a.prod(1),
+    "prod with a zero": lambda a: (a * minigrad.tensor([[1.0, 0.0, 1.0, 1.0]] * 3, dtype=minigrad.float64)).prod(),
+    "cummax": lambda a: a.cummax(1).values, "cummin": lambda a: a.cummin(0).values,
+    "logcumsumexp": lambda a: a.logcumsumexp(1), "sort": lambda a: a.sort(0, descending=True).values,
+    "topk": lambda a: a.topk(2).values, "kthvalue": lambda a: a.kthvalue(2, 0).values, "median": lambda a: a.median(),
+    "median dim": lambda a: a.median(1).values, "nanmedian": lambda a: a.nanmedian(0, keepdim=True).values,
+    "mode": lambda a: a.mode(0).values, "quantile": lambda a: a.quantile(minigrad.from_numpy(Q), dim=1),
+    "nanquantile": lambda a: a.nanquantile(0.3), "nansum": lambda a: a.nansum(0), "nanmean": lambda a: a.nanmean(1),
+    "aminmax": lambda a: minigrad.aminmax(a, dim=0).max, "norm inf": lambda a: a.norm(float("inf"), dim=1),
+    "norm 3": lambda a: a.norm(3), "dist": lambda a: a.dist(minigrad.from_numpy(D * 0.5 + 1.0), 1.5),
+}
+
+
+@pytest.mark.parametrize("name", sorted(DIFFERENTIABLE))
+def test_finite_differences(name):
+    """Central differences of the forward against backward, and of backward (create_graph) against double
+    backward: for f(x), and for the first gradient of Σ f(x)² w."""
+    f = DIFFERENTIABLE[name]
+    x = minigrad.from_numpy(D.copy()).requires_grad_(True)
+    assert minigrad.autograd.gradcheck(f, (x,), atol=1e-6)
+    w = minigrad.from_numpy(np.random.default_rng(2).standard_normal(tuple(f(x).shape)))
+
+    def first_gradient(a):
+        return minigrad.autograd.grad((f(a) * f(a) * w).sum(), a, create_graph=True)[0]
+
+    assert minigrad.autograd.gradcheck(first_gradient, (x,), atol=1e-6)
+
+
 # ---- errors -------------------------------------------------------------------------------------------------------
 def _raises_like_torch(fn, *arrays):
     """Both libraries raise the same exception type with the same message."""
