@@ -64,7 +64,8 @@ class NanmedianDim(_Pick):
 
 class Mode(_Pick):
     """z = the most frequent value along dim (the smallest of equally frequent ones; index: its last occurrence,
-    as torch);   dz/dx = 1 at that index, 0 elsewhere"""
+    as torch gives for short slices, where longer ones get whichever its unstable sort puts last);   dz/dx = 1 at
+    that index, 0 elsewhere"""
 
 
 def sort(input, dim=-1, descending=False, stable=False):
@@ -180,18 +181,19 @@ nanmedian = _median(NanmedianAll, NanmedianDim, "nanmedian")
 
 
 def _mode_position(x, d):
-    """Per slice: sort, measure the runs of equal values, take the first longest run (the smallest most frequent
+    """Per slice: sort, find the runs of equal values, take the first longest run (the smallest most frequent
     value); its last element in the stable sort is the value's last occurrence in x."""
     order = _argsort(x, d)
     xs = np.moveaxis(np.take_along_axis(x, order, axis=d), d, -1)  # (..., n), sorted
     n = xs.shape[-1]
-    starts = np.concatenate([np.ones(xs.shape[:-1] + (1,), bool), xs[..., 1:] != xs[..., :-1]], axis=-1)
-    run = np.cumsum(starts, axis=-1) - 1  # which run each sorted position belongs to
-    lengths = (run[..., :, None] == np.arange(n)).sum(axis=-2)  # (..., runs): the length of each run
-    length_at = np.take_along_axis(lengths, run, axis=-1)
-    first = np.argmax(length_at, axis=-1)[..., None]  # the first position of the first longest run
-    last = first + np.take_along_axis(length_at, first, axis=-1) - 1
-    return np.take_along_axis(order, np.moveaxis(last, -1, d), axis=d)
+    edge = np.ones(xs.shape[:-1] + (1,), bool)
+    starts = np.concatenate([edge, xs[..., 1:] != xs[..., :-1]], axis=-1)  # a run begins here
+    ends = np.concatenate([starts[..., 1:], edge], axis=-1)  # a run ends here
+    pos = np.broadcast_to(np.arange(n), xs.shape)
+    first = np.maximum.accumulate(np.where(starts, pos, 0), axis=-1)  # where each element's run begins
+    last = np.flip(np.minimum.accumulate(np.flip(np.where(ends, pos, n), -1), axis=-1), -1)  # ... and ends
+    best = np.argmax(last - first, axis=-1)[..., None]  # the first element of the first longest run
+    return np.take_along_axis(order, np.moveaxis(np.take_along_axis(last, best, axis=-1), -1, d), axis=d)
 
 
 def mode(input, dim=-1, keepdim=False):
