@@ -3,6 +3,7 @@ other way: each x_j feeds every z_i with i >= j, so dx_j = Σ_{i>=j} g_i, a reve
 that: cumprod and logcumsumexp weight g before the reversed cumsum, cummax/cummin send g back to where each
 running extreme came from (a scatter-add, the backward of a gather)."""
 import builtins
+import math
 
 import numpy as np
 
@@ -170,8 +171,9 @@ cummin = _cum_extreme(Cummin, "cummin")
 
 class Logcumsumexp(Function):
     """z_i = log Σ_{j<=i} exp(x_j);   dz_i/dx_j = exp(x_j - z_i) for j <= i, so dx_j = exp(x_j) Σ_{i>=j} g_i
-    exp(-z_i): exp(x) times the reversed cumsum of g exp(-z). (Written plainly: exp(x) overflows past ~709 in
-    float64 and ~88 in float32, where torch's kernel still works.)"""
+    exp(-z_i): exp(x) times the reversed cumsum of g exp(-z). That form needs exp(x) and exp(-z) to be finite and
+    nonzero; beyond that (|x| or |z| past ~354 in float64, ~44 in float32) each weight exp(x_j - z_i), at most 1
+    since z_i >= x_j, is formed apart: an n x n matrix per slice, summed against g."""
 
     inputs = 1
 
@@ -179,13 +181,21 @@ class Logcumsumexp(Function):
     def forward(ctx, x, dim):
         z = np.logaddexp.accumulate(x, axis=dim)
         ctx.save_for_backward(x, z)
-        ctx.dim = dim
+        limit = np.log(np.finfo(x.dtype).max) / 2
+        ctx.dim, ctx.moderate = dim, bool(np.abs(x).max(initial=0) < limit and np.abs(z).max(initial=0) < limit)
         return z
 
     @staticmethod
     def backward(ctx, g):
         x, z = ctx.saved_tensors
-        return np.exp(x) * call(Cumsum, g * np.exp(-z), ctx.dim, True)
+        d = ctx.dim
+        if ctx.moderate:
+            return np.exp(x) * call(Cumsum, g * np.exp(-z), d, True)
+        n = x.shape[d]
+        xj = np.expand_dims(np.moveaxis(x, d, -1), -1)  # (..., j, 1)
+        zi, gi = (np.expand_dims(np.moveaxis(a, d, -1), -2) for a in (z, g))  # (..., 1, i)
+        later = np.triu(np.ones((n, n), bool))  # [j, i]: i >= j
+        return np.moveaxis(np.sum(np.exp(np.where(later, xj - zi, -math.inf)) * gi, axis=-1), -1, d)
 
 
 def logcumsumexp(input, dim):

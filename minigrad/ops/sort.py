@@ -318,13 +318,15 @@ def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=No
 def unique_consecutive(input, return_inverse=False, return_counts=False, dim=None):
     x = input.data
     d = None if dim is None else _dim(dim, x.ndim)
-    rows = x.reshape(-1, 1) if d is None else np.moveaxis(x, d, 0).reshape(x.shape[d], -1)  # (n, rest)
-    starts = np.ones(rows.shape[0], bool)
+    n = x.size if d is None else x.shape[d]
+    along = x.reshape(-1) if d is None else np.moveaxis(x, d, 0)
+    rows = along.reshape(n, x.size // n if n else 0)  # (n, the rest): a run continues while its row repeats
+    starts = np.ones(n, bool)
     starts[1:] = (rows[1:] != rows[:-1]).any(axis=1)
     at = np.flatnonzero(starts)
     output = x.reshape(-1)[at] if d is None else np.take(x, at, axis=d)
     inverse = np.cumsum(starts) - 1
-    counts = np.diff(np.append(at, rows.shape[0]))
+    counts = np.diff(np.append(at, n))
     return _results(output, inverse.reshape(x.shape) if d is None else inverse, counts, return_inverse,
                     return_counts)
 
