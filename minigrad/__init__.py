@@ -13,6 +13,9 @@ from .ops import (abs, add, all, allclose, amax, amin, any, argmax, argmin, bmm,
                   floor, ceil, round, scatter)
 # ---- exports of issue 11a (pointwise) ----
 # ---- exports of issue 11b (reductions, scans, sorting) ----
+from .ops import (aminmax, argsort, count_nonzero, cummax, cummin, cumprod, cumsum, dist, kthvalue, logcumsumexp,
+                  median, mode, msort, nanmean, nanmedian, nanquantile, nansum, prod, quantile, sort, std_mean, topk,
+                  unique, unique_consecutive, var_mean)
 # ---- exports of issue 11c (activations, losses) ----
 # ---- exports of issue 11e (torch-level pieces) ----
 # ---- exports of issue 12 (conv, pool, norm) ----

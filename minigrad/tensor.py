@@ -489,6 +489,29 @@ class Tensor:
     # (end of issue 11a methods)
 
     # ---- methods of issue 11b: reductions, scans, sorting (ops/scan.py, ops/sort.py) ----
+    def cumsum(self, dim, *, dtype=None): return ops.cumsum(self, dim, dtype=dtype)  # noqa: E704
+    def cumprod(self, dim, *, dtype=None): return ops.cumprod(self, dim, dtype=dtype)  # noqa: E704
+    def cummax(self, dim): return ops.cummax(self, dim)  # noqa: E704
+    def cummin(self, dim): return ops.cummin(self, dim)  # noqa: E704
+    def logcumsumexp(self, dim): return ops.logcumsumexp(self, dim)  # noqa: E704
+    def prod(self, dim=None, keepdim=False, *, dtype=None): return ops.prod(self, dim, keepdim, dtype=dtype)  # noqa
+    def sort(self, dim=-1, descending=False, stable=False): return ops.sort(self, dim, descending, stable)  # noqa
+    def argsort(self, dim=-1, descending=False, stable=False): return ops.argsort(self, dim, descending, stable)  # noqa
+    def msort(self): return ops.msort(self)  # noqa: E704
+    def topk(self, k, dim=-1, largest=True, sorted=True): return ops.topk(self, k, dim, largest, sorted)  # noqa
+    def kthvalue(self, k, dim=-1, keepdim=False): return ops.kthvalue(self, k, dim, keepdim)  # noqa: E704
+    def median(self, dim=None, keepdim=False): return ops.median(self, dim, keepdim)  # noqa: E704
+    def nanmedian(self, dim=None, keepdim=False): return ops.nanmedian(self, dim, keepdim)  # noqa: E704
+    def mode(self, dim=-1, keepdim=False): return ops.mode(self, dim, keepdim)  # noqa: E704
+    def quantile(self, q, dim=None, keepdim=False, *, interpolation="linear"): return ops.quantile(self, q, dim, keepdim, interpolation=interpolation)  # noqa
+    def nanquantile(self, q, dim=None, keepdim=False, *, interpolation="linear"): return ops.nanquantile(self, q, dim, keepdim, interpolation=interpolation)  # noqa
+    def unique(self, sorted=True, return_inverse=False, return_counts=False, dim=None): return ops.unique(self, sorted, return_inverse, return_counts, dim)  # noqa
+    def unique_consecutive(self, return_inverse=False, return_counts=False, dim=None): return ops.unique_consecutive(self, return_inverse, return_counts, dim)  # noqa
+    def nansum(self, dim=None, keepdim=False, *, dtype=None): return ops.nansum(self, dim, keepdim, dtype=dtype)  # noqa
+    def nanmean(self, dim=None, keepdim=False, *, dtype=None): return ops.nanmean(self, dim, keepdim, dtype=dtype)  # noqa
+    def aminmax(self, *, dim=None, keepdim=False): return ops.aminmax(self, dim=dim, keepdim=keepdim)  # noqa: E704
+    def count_nonzero(self, dim=None): return ops.count_nonzero(self, dim)  # noqa: E704
+    def dist(self, other, p=2): return ops.dist(self, other, p)  # noqa: E704
     # (end of issue 11b methods)
 
     # ---- methods of issue 11c: activations and losses ----

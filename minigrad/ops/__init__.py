@@ -15,6 +15,11 @@ loss.py         cross_entropy nll_loss;   loss_elementwise.py   binary_cross_ent
 """
 # ---- issue 11a (pointwise) ----
 # ---- issue 11b (reductions, scans, sorting) ----
+from .reduction_more import aminmax, count_nonzero, dist, nanmean, nansum, std_mean, var_mean  # noqa: F401
+from .scan import cummax, cummin, cumprod, cumsum, logcumsumexp, prod  # noqa: F401
+from .sort import (  # noqa: F401
+    argsort, kthvalue, median, mode, msort, nanmedian, nanquantile, quantile, sort, topk, unique, unique_consecutive,
+)
 # ---- issue 11c (activations, losses) ----
 # ---- issue 12 (conv, pool, norm) ----
 from .compare import (  # noqa: F401

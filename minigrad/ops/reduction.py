@@ -353,9 +353,24 @@ def any(input, dim=None, keepdim=False):  # noqa: A001
     return Tensor._make(np.asarray(np.any(input.data, axis=_check_dims(input, dim), keepdims=keepdim)), None)
 
 
-def norm(input, p="fro", dim=None, keepdim=False):
+def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
+    """The vector p-norm (Σ |x|^p)^(1/p) over dims, made of differentiable ops: p = inf is max |x| and -inf min |x|
+    (their gradient shared among ties, as amax's), p = 0 counts the nonzeros (gradient 0)."""
     from .pointwise import abs, pow, sqrt
 
+    if dtype is not None:
+        input = input.type(dtype)
+    if p == "nuc":
+        raise NotImplementedError("norm(p='nuc'): the nuclear norm (the sum of singular values) needs an SVD, which "
+                                  "minigrad does not have; use p='fro' or a vector p-norm")
+    if isinstance(p, str) and p != "fro":
+        raise RuntimeError(f"norm(): unsupported norm type {p!r}; expected 'fro', 'nuc' or a number")
+    if p in (math.inf, -math.inf):
+        return (amax if p > 0 else amin)(abs(input), () if dim is None else dim, keepdim)
+    if p == 0:
+        from .reduction_more import NormZero
+
+        return NormZero.apply(input, dim=_check_dims(input, dim), keepdim=keepdim)
     if p in ("fro", 2, 2.0):
         return sqrt(sum(input * input, dim=dim, keepdim=keepdim))
     if p in (1, 1.0):
