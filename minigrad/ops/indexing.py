@@ -82,11 +82,11 @@ def _check_index(input, idx):
                                              for p in idx):
         raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in "
                          "C++ to convert a 0-dim tensor to a number")
-    dim = 0
+    dim, ellipsis = 0, builtins.any(p is Ellipsis for p in idx)
     for p in idx:
         if isinstance(p, slice) and p.step is not None and p.step <= 0:
             raise ValueError("step must be greater than zero")
-        if isinstance(p, np.ndarray) and p.dtype == np.bool_:
+        if isinstance(p, np.ndarray) and p.dtype == np.bool_ and not ellipsis:  # (after ..., NumPy's own check)
             shape = input.data.shape[dim:dim + p.ndim]
             for k, (m, n) in enumerate(zip(p.shape, shape)):
                 if m != n:
