@@ -143,7 +143,8 @@ class Tensor:
             out = hook(g if isinstance(g, Tensor) else Tensor._make(g, None))
             if out is None:
                 return g
-            return out if isinstance(g, Tensor) else (out.data if isinstance(out, Tensor) else np.asarray(out))
+            return out if isinstance(g, Tensor) else np.array(out.data if isinstance(out, Tensor) else out)  # a copy:
+            # the hook's caller may keep what it returned
 
         hooks.insert(len(hooks) - builtins.bool(hooks and getattr(hooks[-1], "retains", False)), call)
         return _RemovableHandle(hooks, call)

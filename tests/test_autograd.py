@@ -337,6 +337,9 @@ GRAD_FN_OPS = {
     L.stack([x, y], 1), "clone": lambda L, x, y: x.clone(), "to_double": lambda L, x, y: x.double(),
     "contiguous": lambda L, x, y: x.t().contiguous(), "narrow": lambda L, x, y: x.narrow(1, 0, 2),
     "setitem": lambda L, x, y: (lambda z: (z.__setitem__(0, y[1]), z)[1])(x * 1),
+    "linear": lambda L, x, y: L.nn.functional.linear(x, y, y.sum(1)),  # AddmmBackward0: bias, input, TBackward0
+    "linear_no_bias": lambda L, x, y: L.nn.functional.linear(x, y),  # MmBackward0: input, TBackward0
+    "linear_3d": lambda L, x, y: L.nn.functional.linear(x.unsqueeze(0), y, y.sum(1)),  # views around the addmm
 }
 # Where minigrad's node differs from torch's, and why (the gradients are right in every case):
 #   split/chunk/unbind: torch records one multi-output node (SplitBackward0); minigrad a Slice per piece.

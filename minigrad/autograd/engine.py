@@ -30,8 +30,8 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, step
             for (child, _), ig, meta in zip(node.next_functions, in_grads, node.input_meta):
                 if child is None or ig is None:
                     continue
-                if ig is last:  # one array for two inputs, as Add's (g, g): each gets its own, as a view
-                    ig = ig[...]
+                if ig is last:  # one gradient for two inputs, as Add's (g, g): each gets its own
+                    ig = ig.copy() if type(ig) is np.ndarray else ig[...]
                 last = ig = unbroadcast(ig, *meta)
                 grads[child] = ig if child not in grads else grads[child] + ig
     finally:
@@ -160,4 +160,4 @@ def root_gradient(output, gradient=None, index=0, create_graph=False):
 
         raise RuntimeError(f"Mismatch in shape: grad_output[{index}] has a shape of {Size(gradient.data.shape)!r} "
                            f"and output[{index}] has a shape of {Size(data.shape)!r}.")
-    return gradient if create_graph else gradient.data[...]  # a view: a leaf's .grad never shares the caller's array
+    return gradient if create_graph else gradient.data.copy()  # a leaf's .grad never shares the caller's array

@@ -85,8 +85,9 @@ class AccumulateGrad(Node):
 
 
 def accumulate(t, g):
-    """t.grad += g. The first gradient is kept as it is when t may own it (a fresh array), else copied; later ones
-    are added in place. During a create_graph backward g is a Tensor and the sum is recorded, as in torch."""
+    """t.grad += g. The first gradient is kept as it is (the engine hands every array to one consumer only: a fresh
+    result, or a view of one), unless it is read-only (a broadcast view); later ones are added in place. During a
+    create_graph backward g is a Tensor and the sum is recorded, as in torch."""
     Tensor = _Tensor or _tensor_class()
     if isinstance(g, Tensor):
         t._grad = g if t._grad is None else t._grad + g
@@ -94,7 +95,7 @@ def accumulate(t, g):
     if t._grad is None:
         if g.dtype != t.data.dtype or g.shape != t.data.shape:
             g = np.array(np.broadcast_to(g, t.data.shape), t.data.dtype)
-        elif not (g.flags.owndata and g.flags.writeable):  # a view of some other array, or a caller's
+        elif not g.flags.writeable:
             g = g.copy()
         t._grad = Tensor._make(g, None)
     else:

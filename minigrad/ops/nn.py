@@ -4,30 +4,31 @@ import numpy as np
 
 from .._dtype import scalar_type as _scalar_type
 from ..autograd.function import Function
+from .linalg import Mm
 
 
-class Linear(Function):
-    """z = x @ wᵀ + b  (w is (out, in), torch's layout);   dx = g @ w,   dw = gᵀ @ x,   db = Σ_batch g"""
+class Addmm(Function):
+    """z = b + x @ wt (torch's addmm; linear passes wt = wᵀ, a TBackward0 view of the (out, in) weight, so the graph
+    reads as torch's: bias, input, TBackward0);   db = g (summed over the batch by the engine),   dx = g @ wtᵀ,
+    dwt = xᵀ @ g"""
 
     node_name = "AddmmBackward0"
 
     @staticmethod
-    def forward(ctx, x, w, b=None):
-        ctx.save_for_backward(x, w)
-        z = x @ w.T  # (N, in) @ (in, out) -> (N, out); BLAS reads w.T without a copy
-        if b is not None:
-            z += b  # in place: one allocation per layer, not two
+    def forward(ctx, b, x, wt):
+        ctx.save_for_backward(x, wt)
+        z = x @ wt  # (N, in) @ (in, out) -> (N, out); wt is a view of w, which BLAS reads without a copy
+        z += b  # in place: one allocation per layer, not two
         return z
 
     @staticmethod
     def backward(ctx, g):
-        x, w = ctx.saved_tensors
-        need = ctx.needs_input_grad  # the first layer's input needs none: skip its (N, out) @ (out, in) product
-        gx = g @ w if need[0] else None  # (N, out) @ (out, in) -> (N, in)
-        g2 = g.reshape(-1, g.shape[-1])
-        gw = g2.T @ x.reshape(-1, x.shape[-1]) if need[1] else None  # (out, N) @ (N, in) -> (out, in)
-        gb = np.sum(g2, axis=0) if len(need) > 2 and need[2] else None
-        return gx, gw, gb
+        x, wt = ctx.saved_tensors
+        need_b, need_x, need_w = ctx.needs_input_grad  # the first layer's input needs none: skip its big product
+        gx = g @ wt.T if need_x else None  # (N, out) @ (out, in) -> (N, in)
+        gwt = (g.T @ x).T if need_w else None  # (out, N) @ (N, in) -> (out, in), passed on as the (in, out) view
+        return g if need_b else None, gx, gwt  # that TBackward0 turns back into the (out, in) array, with no copy
+
 
 def linear(input, weight, bias=None):
     """y = x Wᵀ + b with W of shape (out_features, in_features); x is (*, in_features)."""
@@ -41,14 +42,17 @@ def linear(input, weight, bias=None):
         if bias is None:  # torch's two kernels word it differently
             raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {xn.lower()} != {wn.lower()}")
         raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {xn} and {wn}")
+    if x.ndim != 2:  # torch folds the leading dims into one and unfolds them after (ViewBackward0 on both sides)
+        out = linear(input.reshape(-1, x.shape[-1]), weight, bias)
+        return out.reshape(*x.shape[:-1], w.shape[0])
     if bias is None:
-        return Linear.apply(input, weight)
+        return Mm.apply(input, weight.t())
     if bias.data.shape not in ((w.shape[0],), (1,), ()):
         out_shape = list(x.shape[:-1]) + [w.shape[0]]
         raise RuntimeError(f"The expanded size of the tensor ({w.shape[0]}) must match the existing size "
                            f"({bias.data.shape[-1]}) at non-singleton dimension {len(out_shape) - 1}.  Target sizes: "
                            f"{out_shape}.  Tensor sizes: {list(bias.data.shape)}")
-    return Linear.apply(input, weight, bias)
+    return Addmm.apply(bias, input, weight.t())
 
 
 class Dropout(Function):
