@@ -120,15 +120,37 @@ class Div(Function):
         return gx, None if z is None else -gx * z
 
 
+class DivRounding(Function):
+    """z = x / y rounded toward 0 ("trunc") or down ("floor");   dz/dx = 0,   dz/dy = 0 (a step function: torch
+    records it, DivBackward2, with zero gradients)"""
+
+    node_name = "DivBackward2"
+    inputs = 2
+
+    @staticmethod
+    def forward(ctx, x, y, mode):
+        if np.result_type(x, y).kind in "iu" and np.any(np.asarray(y) == 0):
+            raise RuntimeError("ZeroDivisionError")
+        if mode == "floor":
+            return np.floor_divide(x, y)
+        r = np.trunc(np.true_divide(x, y))
+        return r.astype(np.result_type(x, y), copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        return np.zeros_like(g), np.zeros_like(g)
+
+
 def div(input, other, *, rounding_mode=None, out=None):
     if rounding_mode is None:
         a, b = _true_div_operands(input, other)
         return _out(_binary(Div, a, b), out)
+    if rounding_mode not in ("trunc", "floor"):
+        raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
+                           f"'{rounding_mode}'")
+    _broadcast_check(input, other)
     a, b = _operands(_as_tensor(input), other)
-    a = a.data if isinstance(a, Tensor) else a
-    b = b.data if isinstance(b, Tensor) else b
-    r = np.floor_divide(a, b) if rounding_mode == "floor" else np.trunc(np.true_divide(a, b)).astype(np.result_type(a, b))
-    return _out(Tensor._make(np.asarray(r), None), out)
+    return _out(DivRounding.apply(a, b, rounding_mode), out)
 
 
 def _true_div_operands(a, b):
