@@ -147,7 +147,9 @@ class Function:
         if type(result) is tuple:  # (differentiable output, non-differentiable extras such as indices)
             result, *extra = result
         if type(result) is not np.ndarray:  # NumPy gives scalars, not 0-dim arrays, for 0-dim operands
-            result = np.asarray(result)
+            scalar, result = result, np.asarray(result)
+            if record and ctx._saved:  # a saved output is the array the output tensor holds (double backward)
+                ctx._saved = tuple(result if s is scalar else s for s in ctx._saved)
         out = Tensor._make(result, ctx if record else None)
         if cls.is_view:
             _share_version(out, args[0], arrays[0], record)
