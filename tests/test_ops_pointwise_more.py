@@ -106,7 +106,7 @@ UNARY = {  # name: (fn, values)
     "erfc": (lambda L, x: x.erfc(), interval(-3, 9)),
     "erfinv": (lambda L, x: L.erfinv(x), interval(-0.99, 0.99)),
     "logit": (lambda L, x: L.logit(x), interval(0.05, 0.95)),
-    "logit(eps)": (lambda L, x: x.logit(eps=0.2), interval(0.0, 1.0)),
+    "logit(eps)": (lambda L, x: x.logit(eps=0.2), interval(0.01, 0.99)),  # torch's 2nd derivative is NaN near 0
     "nan_to_num": (lambda L, x: L.nan_to_num(x), interval(-3, 3)),
     "positive": (lambda L, x: L.positive(x) * 2, interval(-3, 3)),
 }
@@ -131,8 +131,10 @@ def test_unary_integer_inputs(name):
     x = np.array([-2, 0, 1, 3], np.int64) if name not in ("log2", "rsqrt", "erfinv") else np.array([1, 2, 3])
     if name == "erfinv":
         x = np.array([0, 1, -1])
-    parity(UNARY[name][0], x, grad=False)
-    parity(UNARY[name][0], np.array([True, False]), grad=False) if name in ("sin", "erf", "sign") else None
+    # rtol 1e-6: the result is float32 (torch's float32 sin and NumPy's may differ in the last bit)
+    parity(UNARY[name][0], x, grad=False, rtol=1e-6)
+    if name in ("sin", "erf", "sign"):
+        parity(UNARY[name][0], np.array([True, False]), grad=False, rtol=1e-6)
 
 
 def test_nan_to_num_values():
@@ -226,11 +228,14 @@ def test_scalar_other(name, dt, shape, data):
     x = data.draw(arrays(dt, shape, -3, 3))
     if name in ("fmod", "remainder"):
         x = _away_from_integers(x / 1.3, 0.05) * 1.3
+    if name == "copysign":  # torch's second derivative, d(z/x)/dx, is rounding noise (or NaN) for x near 0
+        x = np.where(np.abs(x) < 0.3, 1.0, x)
     if name.startswith("clamp"):
         x = np.where(np.arange(x.size).reshape(x.shape) % 3 == 0, np.float32(0.5 if name == "clamp_min" else -0.5),
                      x).astype(dt)  # ties with the bound: gradient 0 there, as torch
-    parity(SCALAR_OTHER[name], x.astype(dt))
-    double_backward(SCALAR_OTHER[name], x.astype(dt))
+    x = np.asarray(x, dt)
+    parity(SCALAR_OTHER[name], x)
+    double_backward(SCALAR_OTHER[name], x)
 
 
 TERNARY = {
@@ -267,7 +272,7 @@ def test_float32_stays_float32_and_integers_promote():
                lambda L, a: L.remainder(a, 2.5), lambda L, a: L.float_power(a, 2), lambda L, a: L.clamp_min(a, 1.5),
                lambda L, a: L.addcmul(a, a, a, value=2), lambda L, a: L.heaviside(a, a),
                lambda L, a: L.div(a, 2, rounding_mode="trunc"), lambda L, a: L.div(a, -2, rounding_mode="floor")):
-        parity(fn, i, grad=False)
+        parity(fn, i, grad=False, rtol=1e-6)  # float32 results: NumPy's and torch's may differ in the last bit
 
 
 def test_floor_divide_and_heaviside_values():
@@ -337,8 +342,8 @@ INPLACE = {  # name: (the in-place call, values)
     "hypot_": (lambda x: x.hypot_(x * 2), (0.3, 3)), "xlogy_": (lambda x: x.xlogy_(2.0), (-3, 3)),
     "copysign_": (lambda x: x.copysign_(-1.0), (0.3, 3)), "clamp_min_": (lambda x: x.clamp_min_(0.0), (0.3, 3)),
     "clamp_max_": (lambda x: x.clamp_max_(0.0), (-3, -0.3)), "lerp_": (lambda x: x.lerp_(x * 3, 0.25), (-3, 3)),
-    "addcmul_": (lambda x: x.addcmul_(x, x, value=0.5), (-3, 3)),
-    "addcdiv_": (lambda x: x.addcdiv_(x * 3, x * x, value=0.5), (0.3, 3)),
+    "addcmul_": (lambda x: x.addcmul_(x * 2, x + 1, value=0.5), (-3, 3)),
+    "addcdiv_": (lambda x: x.addcdiv_(x * 3, x + 1, value=0.5), (0.3, 3)),
     "float_power_": (lambda x: x.float_power_(2.5), (0.3, 3)),
 }
 
@@ -353,9 +358,16 @@ def test_inplace(name):
         b = a * 1.0
         return call(b)
 
-    parity(lambda L, a: fn(L, a) + a, x)  # + a: torch's gradient of sgn_ alone is a ZeroTensor, numpy() refuses it
-    outs = [fn(L, L.from_numpy(x.copy()).requires_grad_()) for L in (torch, minigrad)]
-    assert type(outs[1].grad_fn).__name__ == type(outs[0].grad_fn).__name__
+    if name in ("asinh_", "acosh_", "atanh_"):  # torch has no derivative for these in place
+        for L in (torch, minigrad):
+            out = fn(L, L.from_numpy(x.copy()).requires_grad_())
+            assert type(out.grad_fn).__name__ == name[:-1].capitalize() + "Backward1"
+            with pytest.raises(NotImplementedError, match=f"the derivative for 'inplace version of {name[:-1]}'"):
+                out.sum().backward()
+    else:
+        parity(lambda L, a: fn(L, a) + a, x)  # + a: torch's gradient of sgn_ alone is a ZeroTensor (numpy() refuses)
+        outs = [fn(L, L.from_numpy(x.copy()).requires_grad_()) for L in (torch, minigrad)]
+        assert type(outs[1].grad_fn).__name__ == type(outs[0].grad_fn).__name__
     plain = minigrad.from_numpy(x.copy())
     data = plain.data
     assert call(plain) is plain and plain.data is data

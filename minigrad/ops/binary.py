@@ -221,7 +221,8 @@ def logaddexp2(input, other):
 
 
 class Xlogy(Function):
-    """z = x ln y, and 0 where x = 0 (unless y is NaN);   dz/dx = ln y (0 where x = 0),   dz/dy = x / y"""
+    """z = x ln y, and 0 where x = 0 (unless y is NaN);   dz/dx = ln y (0 where x = 0 and y <= 0, as torch),
+    dz/dy = x / y"""
 
     @staticmethod
     def forward(ctx, x, y):
@@ -234,7 +235,7 @@ class Xlogy(Function):
         x, y = ctx.saved_tensors
         need_x, need_y = ctx.needs_input_grad
         with np.errstate(divide="ignore", invalid="ignore"):
-            gx = np.where(x == 0, 0.0, g * np.log(y)) if need_x else None
+            gx = np.where((x == 0) & (y <= 0), 0.0, g * np.log(y)) if need_x else None
             return gx, g * x / y if need_y else None
 
 
@@ -248,7 +249,9 @@ class XlogyScalarOther(Xlogy):
 
 def xlogy(input, other):
     fn = XlogyScalarSelf if not isinstance(input, Tensor) else Xlogy if isinstance(other, Tensor) else XlogyScalarOther
-    return fn.apply(*_float_checked(input, other))
+    x, y = _float_checked(input, other)
+    dt = _result_np_dtype([x, y])  # a number becomes a 0-dim array of that dtype: np.log(2.0) would be float64
+    return fn.apply(*(v if isinstance(v, (Tensor, np.ndarray)) else np.asarray(v, dt) for v in (x, y)))
 
 
 class Copysign(Function):

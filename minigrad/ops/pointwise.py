@@ -310,6 +310,8 @@ def log(input):
 class Log1p(Function):
     """z = ln(1 + x);   dz/dx = 1 / (1 + x)"""
 
+    node_name = "Log1PBackward0"  # torch's spelling
+
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)

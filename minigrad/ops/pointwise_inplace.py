@@ -6,14 +6,44 @@ import numpy as np
 from .. import _dtype
 from .._dtype import scalar_type as _scalar_type
 from ..autograd import grad_mode
+from ..autograd.function import Function
 from ..tensor import Tensor
 from . import binary, rounding, special, ternary, unary
 from .inplace import _check_inplace, _source, _take_over
 from .pointwise import log1p
 
 
-def _inplace_of(op):
-    """`x.op_(*args)` from the out-of-place `op(x, *args)`: the result must keep x's shape and fit its dtype."""
+class _NoInplaceDerivative(Function):
+    """z = f(x) written over x, for an f whose derivative torch computes from x (asinh acosh atanh): backward
+    refuses, as torch's does."""
+
+    inputs = 1
+
+    @staticmethod
+    def forward(ctx, x, z):
+        return z
+
+    @staticmethod
+    def backward(ctx, g):
+        name = type(ctx).__name__.replace("Backward1", "").lower()
+        raise NotImplementedError(f"the derivative for 'inplace version of {name}' is not implemented.")
+
+
+class _AsinhInplace(_NoInplaceDerivative):
+    node_name = "AsinhBackward1"
+
+
+class _AcoshInplace(_NoInplaceDerivative):
+    node_name = "AcoshBackward1"
+
+
+class _AtanhInplace(_NoInplaceDerivative):
+    node_name = "AtanhBackward1"
+
+
+def _inplace_of(op, refused=None):
+    """`x.op_(*args)` from the out-of-place `op(x, *args)`: the result must keep x's shape and fit its dtype.
+    `refused`: the Function that records it instead, for an in-place op torch cannot differentiate."""
 
     def method(self, *args, **kwargs):
         _check_inplace(self)
@@ -27,6 +57,8 @@ def _inplace_of(op):
         if _dtype.category(result.data.dtype) > _dtype.category(self.data.dtype):
             raise RuntimeError(f"result type {_scalar_type(result.data.dtype)} can't be cast to the desired output "
                                f"type {_scalar_type(self.data.dtype)}")
+        if recording and refused is not None:  # torch's derivative of these reads their input, now overwritten
+            result = refused.apply(self, result.data)
         if recording:
             return _take_over(self, result)
         np.copyto(self.data, result.data, casting="unsafe")
@@ -39,8 +71,10 @@ def _inplace_of(op):
 
 sin_, cos_, tan_, asin_, acos_, atan_ = (_inplace_of(f) for f in (unary.sin, unary.cos, unary.tan, unary.asin,
                                                                  unary.acos, unary.atan))
-sinh_, cosh_, asinh_, acosh_, atanh_ = (_inplace_of(f) for f in (unary.sinh, unary.cosh, unary.asinh, unary.acosh,
-                                                                unary.atanh))
+sinh_, cosh_ = _inplace_of(unary.sinh), _inplace_of(unary.cosh)
+asinh_, acosh_, atanh_ = (_inplace_of(f, node) for f, node in ((unary.asinh, _AsinhInplace),
+                                                                (unary.acosh, _AcoshInplace),
+                                                                (unary.atanh, _AtanhInplace)))
 exp2_, expm1_, log2_, log10_, log1p_ = (_inplace_of(f) for f in (unary.exp2, unary.expm1, unary.log2, unary.log10,
                                                                 log1p))
 rsqrt_, reciprocal_, square_ = (_inplace_of(f) for f in (unary.rsqrt, unary.reciprocal, unary.square))
