@@ -145,6 +145,25 @@ def test_nan_to_num_values():
         parity(lambda L, t: L.nan_to_num(t, posinf=5.0), x.astype(dt))
 
 
+EDGE_X = np.array([np.nan, np.inf, -np.inf, 0.0, -0.0, 0.5, -0.5, 1.5, -2.5, 1e-310, 3.0, -7.0])
+EDGE_Y = np.array([2.0, np.nan, 0.0, -0.0, np.inf, -np.inf, 0.0, -1.5, 2.0, 3.0, 0.0, -2.0])
+
+
+@pytest.mark.parametrize("dt", [np.float64, np.float32])
+def test_edge_values(dt):
+    """NaN, infinities, signed zeros, subnormals, halves, poles and division by 0: the values torch gives."""
+    x, y = EDGE_X.astype(dt), EDGE_Y.astype(dt)
+    with np.errstate(all="ignore"):
+        for name in [n for n in UNARY if "(" not in n]:
+            parity(UNARY[name][0], x, grad=False)
+        for name in [n for n in BINARY if "(" not in n]:
+            parity(BINARY[name][0], x, y, grad=False)
+        parity(lambda L, a, b: L.floor_divide(a, b), x, y, grad=False)
+        parity(lambda L, a, b: L.heaviside(a, b), x, y, grad=False)
+        for mode in ("trunc", "floor"):
+            parity(lambda L, a, b: L.div(a, b, rounding_mode=mode), x, y, grad=False)
+
+
 def test_special_functions_accuracy():
     """erf, erfc and erfinv in float64 over their whole range, against torch: the largest relative error."""
     x = np.concatenate([np.linspace(-6, 6, 4001), np.linspace(-27, 27, 541), [0.0, -0.0, 1e-300, 1e-8, -1e-8]])

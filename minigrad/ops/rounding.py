@@ -23,7 +23,7 @@ class _Step(Function):
     @classmethod
     def forward(cls, ctx, x, *args):
         if x.dtype.kind in "biu":  # integers are already whole (sign of a bool is the bool)
-            return np.sign(x) if issubclass(cls, Sign) and x.dtype.kind != "b" else x.copy()
+            return _sign(x) if issubclass(cls, Sign) and x.dtype.kind != "b" else x.copy()
         return cls.numpy(x, *args)
 
     @staticmethod
@@ -87,10 +87,15 @@ def round(input, decimals=0):  # noqa: A001 - torch's name
     return RoundDecimals.apply(input, decimals)
 
 
+def _sign(x):
+    """(x > 0) - (x < 0), as torch computes it: NaN gives 0 (np.sign would give NaN)."""
+    return np.subtract(x > 0, x < 0, dtype=x.dtype)
+
+
 class Sign(_Step):
     """z = -1, 0 or 1 by the sign of x;   dz/dx = 0"""
 
-    numpy = np.sign
+    numpy = _sign
 
 
 def sign(input):
