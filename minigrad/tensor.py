@@ -582,6 +582,9 @@ class Tensor:
     def addcmul_(self, tensor1, tensor2, *, value=1): return ops.addcmul_(self, tensor1, tensor2, value=value)  # noqa
     def addcdiv(self, tensor1, tensor2, *, value=1): return ops.addcdiv(self, tensor1, tensor2, value=value)  # noqa
     def addcdiv_(self, tensor1, tensor2, *, value=1): return ops.addcdiv_(self, tensor1, tensor2, value=value)  # noqa
+    def __pos__(self): return ops.positive(self)  # noqa: E704
+    def __rmod__(self, other): return ops.remainder(other, self)  # noqa: E704
+    def __rfloordiv__(self, other): return ops.floor_divide(other, self)  # noqa: E704
     # (end of issue 11a methods)
 
     # ---- methods of issue 11b: reductions, scans, sorting (ops/scan.py, ops/sort.py) ----

@@ -18,7 +18,8 @@ import minigrad
 from parity import TOL, check_parity
 from strategies import arrays, broadcastable_pair, float_dtypes, shapes
 
-EXAMPLES = settings(max_examples=15)
+# ~100 hypothesis tests here: 15 examples each keeps the file fast; the `thorough` profile keeps its own count
+EXAMPLES = settings(max_examples=15 if settings.default.max_examples <= 40 else settings.default.max_examples)
 
 
 def parity(fn, *arrays, **kw):
@@ -426,6 +427,8 @@ ERRORS = [  # (call, exception type, message fragment)
      "derivative for aten::floor_divide is not implemented"),
     (lambda L: L.heaviside(L.ones(2, requires_grad=True), L.ones(1)).sum().backward(), RuntimeError,
      "derivative for aten::heaviside is not implemented"),
+    (lambda L: (3.0 % L.ones(2, requires_grad=True)).sum().backward(), RuntimeError,
+     "derivative for aten::remainder is not implemented"),
 ]
 
 
@@ -451,3 +454,66 @@ def test_exports():
         if hasattr(torch, n + "_"):
             assert hasattr(minigrad, n + "_"), "torch." + n + "_"
     assert math.isclose(minigrad.erf(minigrad.tensor(0.5)).item(), math.erf(0.5), rel_tol=1e-7)
+
+
+# ---- finite differences: a check that does not trust torch --------------------------------------------------------
+FD_UNARY = {  # name: the interval the values are drawn from
+    "sin": (-3, 3), "cos": (-3, 3), "tan": (-1.2, 1.2), "asin": (-0.8, 0.8), "acos": (-0.8, 0.8), "atan": (-3, 3),
+    "sinh": (-3, 3), "cosh": (-3, 3), "asinh": (-3, 3), "acosh": (1.2, 4), "atanh": (-0.8, 0.8), "exp2": (-3, 3),
+    "expm1": (-3, 3), "log2": (0.2, 4), "log10": (0.2, 4), "rsqrt": (0.3, 4), "reciprocal": (0.3, 4),
+    "square": (-3, 3), "frac": (0.1, 0.9), "erf": (-3, 3), "erfc": (-3, 5), "erfinv": (-0.95, 0.95),
+    "logit": (0.05, 0.95), "logit(eps)": (0.25, 0.75), "nan_to_num": (-3, 3),
+}
+FD_BINARY = {  # name: the intervals of x and y
+    "atan2": ((0.3, 2), (0.3, 2)), "fmod": ((0.2, 1.0), (1.3, 1.9)), "remainder": ((0.2, 1.0), (1.3, 1.9)),
+    "hypot": ((0.3, 2), (-2, -0.3)), "logaddexp": ((-3, 3), (-3, 3)), "logaddexp2": ((-3, 3), (-3, 3)),
+    "xlogy": ((-2, 2), (0.3, 3)), "copysign": ((0.3, 2), (-2, -0.3)), "float_power": ((0.3, 2), (-1.5, 1.5)),
+    "lerp(number)": ((-2, 2), (-2, 2)), "lerp(0.7)": ((-2, 2), (-2, 2)),
+}
+
+
+def _fd_check(fn, *arrays):
+    """Central differences for the first derivatives, and again for the second ones (of x -> <grad f(x), v>)."""
+    ts = [minigrad.from_numpy(a).requires_grad_() for a in arrays]
+    assert minigrad.autograd.gradcheck(lambda *t: fn(minigrad, *t), ts)
+    v = [np.random.default_rng(2).standard_normal(a.shape) for a in arrays]
+
+    def first(*t):
+        out = fn(minigrad, *t)
+        gs = minigrad.autograd.grad(out.sum(), t, create_graph=True, allow_unused=True)
+        terms = [(g * minigrad.from_numpy(w)).sum() for g, w in zip(gs, v) if g is not None and g.requires_grad]
+        return sum(terms) if terms else (t[0] * 0.0).sum()
+
+    assert minigrad.autograd.gradcheck(first, ts)
+
+
+@pytest.mark.parametrize("name", FD_UNARY)
+def test_finite_differences_unary(name):
+    lo, hi = FD_UNARY[name]
+    _fd_check(UNARY[name][0], np.random.default_rng(0).uniform(lo, hi, (2, 3)))
+
+
+@pytest.mark.parametrize("name", FD_BINARY)
+def test_finite_differences_binary(name):
+    (xl, xh), (yl, yh) = FD_BINARY[name]
+    rng = np.random.default_rng(0)
+    _fd_check(BINARY[name][0], rng.uniform(xl, xh, (2, 3)), rng.uniform(yl, yh, (3,)))
+
+
+@pytest.mark.parametrize("name", TERNARY)
+def test_finite_differences_ternary(name):
+    rng = np.random.default_rng(0)
+    a, b, c = rng.uniform(-2, 2, (2, 3)), rng.uniform(-2, 2, (3,)), rng.uniform(0.5, 2, (2, 1))
+    if name.startswith("lerp"):
+        c = rng.uniform(-0.5, 1.5, (2, 1))
+    _fd_check(TERNARY[name][0], a, b, c)
+
+
+def test_operators():
+    """+x, number % x and number // x, as torch."""
+    x = np.array([1.5, -2.5, 3.0])
+    parity(lambda L, a: +a, x)
+    parity(lambda L, a: 7 % a, x, grad=False)
+    parity(lambda L, a: 7 // a, x, grad=False)
+    t = minigrad.from_numpy(x)
+    assert +t is t

@@ -130,11 +130,26 @@ class RemainderScalar(FmodScalar):
         return np.remainder(x, c)
 
 
+class RemainderScalarSelf(Function):
+    """z = c % y for a number c. torch gives it no derivative (its grad_fn is NotImplemented): backward refuses."""
+
+    node_name = "NotImplemented"
+
+    @staticmethod
+    def forward(ctx, c, y):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.remainder(c, y)
+
+    @staticmethod
+    def backward(ctx, g):
+        raise RuntimeError("derivative for aten::remainder is not implemented")
+
+
 def remainder(input, other):
     x, y = _checked(input, other)
-    if isinstance(input, Tensor) and not isinstance(other, Tensor):
-        return RemainderScalar.apply(x, y)
-    return Remainder.apply(x, y)
+    if not isinstance(input, Tensor):
+        return RemainderScalarSelf.apply(x, y)
+    return Remainder.apply(x, y) if isinstance(other, Tensor) else RemainderScalar.apply(x, y)
 
 
 class FloorDivide(Function):
