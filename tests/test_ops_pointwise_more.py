@@ -13,6 +13,7 @@ import pytest
 import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
 import minigrad
 from parity import TOL, check_parity
@@ -269,13 +270,11 @@ TERNARY = {
 
 @pytest.mark.parametrize("name", TERNARY)
 @EXAMPLES
-@given(dt=float_dtypes, shapes3=st.data())
-def test_ternary(name, dt, shapes3):
-    from hypothesis.extra import numpy as hnp
-
+@given(dt=float_dtypes, three=hnp.mutually_broadcastable_shapes(num_shapes=3, max_dims=3, max_side=3),
+       data=st.data())
+def test_ternary(name, dt, three, data):
     fn, values = TERNARY[name]
-    s = shapes3.draw(hnp.mutually_broadcastable_shapes(num_shapes=3, max_dims=3, max_side=3).map(lambda r: r.input_shapes))
-    xs = [shapes3.draw(values(dt, sh)) for sh in s]
+    xs = [data.draw(values(dt, sh)) for sh in three.input_shapes]
     parity(fn, *xs)
     double_backward(fn, *xs)
 
