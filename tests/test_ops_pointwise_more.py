@@ -407,6 +407,14 @@ def test_inplace_errors():
 
 # ---- errors --------------------------------------------------------------------------------------------------------
 ERRORS = [  # (call, exception type, message fragment)
+    (lambda L: L.sin(2.0), TypeError, "sin(): argument 'input' (position 1) must be Tensor, not float"),
+    (lambda L: L.floor(2.0), TypeError, "floor(): argument 'input' (position 1) must be Tensor, not float"),
+    (lambda L: L.erf(2.0), TypeError, "erf(): argument 'input' (position 1) must be Tensor, not float"),
+    (lambda L: L.logit(2.0), TypeError, "logit(): argument 'input' (position 1) must be Tensor, not float"),
+    (lambda L: L.square(2.0), TypeError, "square(): argument 'input' (position 1) must be Tensor, not float"),
+    (lambda L: L.sign(2.0), TypeError, "sign(): argument 'input' (position 1) must be Tensor, not float"),
+    (lambda L: L.positive(2.0), TypeError, "positive(): argument 'input' (position 1) must be Tensor, not float"),
+    (lambda L: L.nan_to_num(2.0), TypeError, "nan_to_num(): argument 'input' (position 1) must be Tensor, not float"),
     (lambda L: L.atan2(L.ones(2), 2), TypeError, "argument 'other' (position 2) must be Tensor, not int"),
     (lambda L: L.hypot(2.0, L.ones(2)), TypeError, "argument 'input' (position 1) must be Tensor, not float"),
     (lambda L: L.hypot(L.tensor([1]), L.tensor([2])), NotImplementedError, "\"hypot_cpu\" not implemented for 'Long'"),

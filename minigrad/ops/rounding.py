@@ -7,9 +7,18 @@ import numpy as np
 
 from .._dtype import scalar_type as _scalar_type
 from ..autograd.function import Function
+from ..tensor import Tensor
+
+
+def _tensor(name, input):
+    """torch's TypeError for a number where a tensor is expected (`torch.sin(2.0)`)."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+    return input
 
 
 def _no_bool(input, kernel):
+    _tensor(kernel.split("_")[0], input)
     if input.data.dtype == np.bool_:
         raise NotImplementedError(f'"{kernel}" not implemented for \'{_scalar_type(input.data.dtype)}\'')
 
@@ -99,6 +108,7 @@ class Sign(_Step):
 
 
 def sign(input):
+    _tensor("sign", input)
     return Sign.apply(input)
 
 
@@ -109,6 +119,7 @@ class Sgn(Sign):
 
 
 def sgn(input):
+    _tensor("sgn", input)
     return Sgn.apply(input)
 
 
@@ -125,7 +136,7 @@ class Frac(Function):
 
 
 def frac(input):
-    if input.data.dtype.kind in "biu":
+    if _tensor("frac", input).data.dtype.kind in "biu":
         raise NotImplementedError(f'"frac_cpu" not implemented for \'{_scalar_type(input.data.dtype)}\'')
     return Frac.apply(input)
 
@@ -147,6 +158,7 @@ class NanToNum(Function):
 
 
 def nan_to_num(input, nan=0.0, posinf=None, neginf=None):
+    _tensor("nan_to_num", input)
     if input.data.dtype.kind in "biu":  # nothing to replace
         return NanToNum.apply(input, 0, None, None)
     return NanToNum.apply(input, 0.0 if nan is None else nan, posinf, neginf)
@@ -154,6 +166,7 @@ def nan_to_num(input, nan=0.0, posinf=None, neginf=None):
 
 def positive(input):
     """+x: the input itself (torch returns the same tensor)."""
+    _tensor("positive", input)
     if input.data.dtype == np.bool_:
         raise NotImplementedError("The `+` operator, on a bool tensor is not supported.")
     return input

@@ -21,6 +21,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from .pointwise import _float
+from .rounding import _tensor
 
 _SQRT_PI = math.sqrt(math.pi)
 _TWO_OVER_SQRT_PI = 2.0 / _SQRT_PI
@@ -125,7 +126,7 @@ class Erf(Function):
 
 
 def erf(input):
-    return Erf.apply(_float(input))
+    return Erf.apply(_float(_tensor("erf", input)))
 
 
 class Erfc(Function):
@@ -143,7 +144,7 @@ class Erfc(Function):
 
 
 def erfc(input):
-    return Erfc.apply(_float(input))
+    return Erfc.apply(_float(_tensor("erfc", input)))
 
 
 class Erfinv(Function):
@@ -163,7 +164,7 @@ class Erfinv(Function):
 
 
 def erfinv(input):
-    return Erfinv.apply(_float(input))
+    return Erfinv.apply(_float(_tensor("erfinv", input)))
 
 
 class Logit(Function):
@@ -193,4 +194,4 @@ class Logit(Function):
 
 
 def logit(input, eps=None):
-    return Logit.apply(_float(input), None if eps is None else float(eps))
+    return Logit.apply(_float(_tensor("logit", input)), None if eps is None else float(eps))

@@ -11,6 +11,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from .pointwise import _float, pow
+from .rounding import _tensor
 
 _LN2, _LN10 = math.log(2.0), math.log(10.0)  # Python floats: float32 stays float32
 
@@ -31,7 +32,7 @@ class Sin(Function):
 
 
 def sin(input):
-    return Sin.apply(_float(input))
+    return Sin.apply(_float(_tensor("sin", input)))
 
 
 class Cos(Function):
@@ -49,7 +50,7 @@ class Cos(Function):
 
 
 def cos(input):
-    return Cos.apply(_float(input))
+    return Cos.apply(_float(_tensor("cos", input)))
 
 
 class Tan(Function):
@@ -68,7 +69,7 @@ class Tan(Function):
 
 
 def tan(input):
-    return Tan.apply(_float(input))
+    return Tan.apply(_float(_tensor("tan", input)))
 
 
 class Asin(Function):
@@ -88,7 +89,7 @@ class Asin(Function):
 
 
 def asin(input):
-    return Asin.apply(_float(input))
+    return Asin.apply(_float(_tensor("asin", input)))
 
 
 class Acos(Function):
@@ -108,7 +109,7 @@ class Acos(Function):
 
 
 def acos(input):
-    return Acos.apply(_float(input))
+    return Acos.apply(_float(_tensor("acos", input)))
 
 
 class Atan(Function):
@@ -126,7 +127,7 @@ class Atan(Function):
 
 
 def atan(input):
-    return Atan.apply(_float(input))
+    return Atan.apply(_float(_tensor("atan", input)))
 
 
 # ---- hyperbolic ---------------------------------------------------------------------------------------------------
@@ -145,7 +146,7 @@ class Sinh(Function):
 
 
 def sinh(input):
-    return Sinh.apply(_float(input))
+    return Sinh.apply(_float(_tensor("sinh", input)))
 
 
 class Cosh(Function):
@@ -163,7 +164,7 @@ class Cosh(Function):
 
 
 def cosh(input):
-    return Cosh.apply(_float(input))
+    return Cosh.apply(_float(_tensor("cosh", input)))
 
 
 class Asinh(Function):
@@ -181,7 +182,7 @@ class Asinh(Function):
 
 
 def asinh(input):
-    return Asinh.apply(_float(input))
+    return Asinh.apply(_float(_tensor("asinh", input)))
 
 
 class Acosh(Function):
@@ -201,7 +202,7 @@ class Acosh(Function):
 
 
 def acosh(input):
-    return Acosh.apply(_float(input))
+    return Acosh.apply(_float(_tensor("acosh", input)))
 
 
 class Atanh(Function):
@@ -221,7 +222,7 @@ class Atanh(Function):
 
 
 def atanh(input):
-    return Atanh.apply(_float(input))
+    return Atanh.apply(_float(_tensor("atanh", input)))
 
 
 # ---- exp and log in other bases -----------------------------------------------------------------------------------
@@ -241,7 +242,7 @@ class Exp2(Function):
 
 
 def exp2(input):
-    return Exp2.apply(_float(input))
+    return Exp2.apply(_float(_tensor("exp2", input)))
 
 
 class Expm1(Function):
@@ -260,7 +261,7 @@ class Expm1(Function):
 
 
 def expm1(input):
-    return Expm1.apply(_float(input))
+    return Expm1.apply(_float(_tensor("expm1", input)))
 
 
 class Log2(Function):
@@ -279,7 +280,7 @@ class Log2(Function):
 
 
 def log2(input):
-    return Log2.apply(_float(input))
+    return Log2.apply(_float(_tensor("log2", input)))
 
 
 class Log10(Function):
@@ -298,7 +299,7 @@ class Log10(Function):
 
 
 def log10(input):
-    return Log10.apply(_float(input))
+    return Log10.apply(_float(_tensor("log10", input)))
 
 
 class Rsqrt(Function):
@@ -318,7 +319,7 @@ class Rsqrt(Function):
 
 
 def rsqrt(input):
-    return Rsqrt.apply(_float(input))
+    return Rsqrt.apply(_float(_tensor("rsqrt", input)))
 
 
 class Reciprocal(Function):
@@ -338,12 +339,12 @@ class Reciprocal(Function):
 
 
 def reciprocal(input):
-    return Reciprocal.apply(_float(input))
+    return Reciprocal.apply(_float(_tensor("reciprocal", input)))
 
 
 def square(input):
     """x ** 2, as torch computes it (its grad_fn is PowBackward0; integers stay integers)."""
-    return pow(input, 2)
+    return pow(_tensor("square", input), 2)
 
 
 arcsin, arccos, arctan, arcsinh, arccosh, arctanh = asin, acos, atan, asinh, acosh, atanh  # NumPy's names, as torch
