@@ -110,6 +110,8 @@ UNARY = {  # name: (fn, values)
     "logit": (lambda L, x: L.logit(x), interval(0.05, 0.95)),
     "logit(eps)": (lambda L, x: x.logit(eps=0.2), interval(0.01, 0.99)),  # torch's 2nd derivative is NaN near 0
     "nan_to_num": (lambda L, x: L.nan_to_num(x), interval(-3, 3)),
+    "logit(eps > 1/2)": (lambda L, x: L.logit(x, 0.6), interval(0.01, 0.99)),
+    "logit(eps < 0)": (lambda L, x: L.logit(x, -0.2), interval(0.01, 0.99)),
     "positive": (lambda L, x: L.positive(x) * 2, interval(-3, 3)),
 }
 

@@ -177,8 +177,8 @@ class Logit(Function):
     def forward(ctx, x, eps):
         ctx.save_for_backward(x)
         ctx.eps = eps
-        if eps is not None:
-            x = np.clip(x, eps, 1.0 - eps)
+        if eps is not None:  # torch's order of the two tests matters when eps > 1/2 (then lo > hi)
+            x = np.where(x < eps, eps, np.where(x > 1.0 - eps, 1.0 - eps, x)).astype(x.dtype, copy=False)
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.log(x / (1 - x))
 
@@ -194,4 +194,5 @@ class Logit(Function):
 
 
 def logit(input, eps=None):
-    return Logit.apply(_float(_tensor("logit", input)), None if eps is None else float(eps))
+    eps = None if eps is None or eps < 0 else float(eps)  # a negative eps means none, as in torch
+    return Logit.apply(_float(_tensor("logit", input)), eps)
