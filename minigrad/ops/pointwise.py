@@ -315,7 +315,8 @@ class Log1p(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return np.log1p(x)
+        with np.errstate(divide="ignore", invalid="ignore"):  # -1: -inf, below: NaN, silently as torch
+            return np.log1p(x)
 
     @staticmethod
     def backward(ctx, g):
