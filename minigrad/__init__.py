@@ -12,6 +12,14 @@ from .ops import (abs, add, all, allclose, amax, amin, any, argmax, argmin, bmm,
                   sum, swapaxes, swapdims, t, tanh, transpose, true_divide, unbind, unflatten, unsqueeze, var, where,
                   floor, ceil, round, scatter)
 # ---- exports of issue 11a (pointwise) ----
+from .ops import (acos, acos_, acosh, acosh_, addcdiv, addcmul, arccos, arccos_, arccosh, arccosh_, arcsin, arcsin_,
+                  arcsinh, arcsinh_, arctan, arctan2, arctan_, arctanh, arctanh_, asin, asin_, asinh, asinh_, atan,
+                  atan2, atan_, atanh, atanh_, ceil_, clamp_max, clamp_max_, clamp_min, clamp_min_, copysign, cos, cos_,
+                  cosh, cosh_, erf, erf_, erfc, erfc_, erfinv, exp2, exp2_, expm1, expm1_, fix, fix_, float_power,
+                  floor_, floor_divide, fmod, frac, frac_, heaviside, hypot, lerp, log1p_, log2, log2_, log10, log10_,
+                  logaddexp, logaddexp2, logit, logit_, nan_to_num, nan_to_num_, positive, reciprocal, reciprocal_,
+                  remainder, round_, rsqrt, rsqrt_, sgn, sin, sin_, sinh, sinh_, square, square_, tan, tan_, trunc,
+                  trunc_, xlogy, xlogy_)
 # ---- exports of issue 11b (reductions, scans, sorting) ----
 from .ops import (aminmax, argsort, count_nonzero, cummax, cummin, cumprod, cumsum, dist, kthvalue, logcumsumexp,
                   median, mode, msort, nanmean, nanmedian, nanquantile, nansum, prod, quantile, sort, std_mean, topk,

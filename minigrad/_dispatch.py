@@ -15,6 +15,7 @@ UFUNCS = {
     np.greater: ops.gt, np.greater_equal: ops.ge, np.logical_and: ops.logical_and, np.logical_or: ops.logical_or,
     np.logical_xor: ops.logical_xor, np.logical_not: ops.logical_not, np.isnan: ops.isnan, np.isinf: ops.isinf,
     np.isfinite: ops.isfinite, np.floor: ops.floor, np.ceil: ops.ceil,
+    np.sin: ops.sin, np.cos: ops.cos, np.sinh: ops.sinh, np.cosh: ops.cosh, np.exp2: ops.exp2, np.trunc: ops.trunc,
 }
 
 

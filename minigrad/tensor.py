@@ -487,6 +487,113 @@ class Tensor:
     def scatter(self, dim, index, src=None, value=None): return ops.scatter(self, dim, index, src, value)  # noqa
 
     # ---- methods of issue 11a: pointwise ops (ops/unary.py, ops/binary.py) ----
+    def sin(self): return ops.sin(self)  # noqa: E704
+    def sin_(self): return ops.sin_(self)  # noqa: E704
+    def cos(self): return ops.cos(self)  # noqa: E704
+    def cos_(self): return ops.cos_(self)  # noqa: E704
+    def tan(self): return ops.tan(self)  # noqa: E704
+    def tan_(self): return ops.tan_(self)  # noqa: E704
+    def asin(self): return ops.asin(self)  # noqa: E704
+    def asin_(self): return ops.asin_(self)  # noqa: E704
+    def acos(self): return ops.acos(self)  # noqa: E704
+    def acos_(self): return ops.acos_(self)  # noqa: E704
+    def atan(self): return ops.atan(self)  # noqa: E704
+    def atan_(self): return ops.atan_(self)  # noqa: E704
+    def sinh(self): return ops.sinh(self)  # noqa: E704
+    def sinh_(self): return ops.sinh_(self)  # noqa: E704
+    def cosh(self): return ops.cosh(self)  # noqa: E704
+    def cosh_(self): return ops.cosh_(self)  # noqa: E704
+    def asinh(self): return ops.asinh(self)  # noqa: E704
+    def asinh_(self): return ops.asinh_(self)  # noqa: E704
+    def acosh(self): return ops.acosh(self)  # noqa: E704
+    def acosh_(self): return ops.acosh_(self)  # noqa: E704
+    def atanh(self): return ops.atanh(self)  # noqa: E704
+    def atanh_(self): return ops.atanh_(self)  # noqa: E704
+    def arcsin(self): return ops.arcsin(self)  # noqa: E704
+    def arcsin_(self): return ops.arcsin_(self)  # noqa: E704
+    def arccos(self): return ops.arccos(self)  # noqa: E704
+    def arccos_(self): return ops.arccos_(self)  # noqa: E704
+    def arctan(self): return ops.arctan(self)  # noqa: E704
+    def arctan_(self): return ops.arctan_(self)  # noqa: E704
+    def arcsinh(self): return ops.arcsinh(self)  # noqa: E704
+    def arcsinh_(self): return ops.arcsinh_(self)  # noqa: E704
+    def arccosh(self): return ops.arccosh(self)  # noqa: E704
+    def arccosh_(self): return ops.arccosh_(self)  # noqa: E704
+    def arctanh(self): return ops.arctanh(self)  # noqa: E704
+    def arctanh_(self): return ops.arctanh_(self)  # noqa: E704
+    def exp2(self): return ops.exp2(self)  # noqa: E704
+    def exp2_(self): return ops.exp2_(self)  # noqa: E704
+    def expm1(self): return ops.expm1(self)  # noqa: E704
+    def expm1_(self): return ops.expm1_(self)  # noqa: E704
+    def log2(self): return ops.log2(self)  # noqa: E704
+    def log2_(self): return ops.log2_(self)  # noqa: E704
+    def log10(self): return ops.log10(self)  # noqa: E704
+    def log10_(self): return ops.log10_(self)  # noqa: E704
+    def rsqrt(self): return ops.rsqrt(self)  # noqa: E704
+    def rsqrt_(self): return ops.rsqrt_(self)  # noqa: E704
+    def reciprocal(self): return ops.reciprocal(self)  # noqa: E704
+    def reciprocal_(self): return ops.reciprocal_(self)  # noqa: E704
+    def square(self): return ops.square(self)  # noqa: E704
+    def square_(self): return ops.square_(self)  # noqa: E704
+    def sign_(self): return ops.sign_(self)  # noqa: E704
+    def sgn(self): return ops.sgn(self)  # noqa: E704
+    def sgn_(self): return ops.sgn_(self)  # noqa: E704
+    def trunc(self): return ops.trunc(self)  # noqa: E704
+    def trunc_(self): return ops.trunc_(self)  # noqa: E704
+    def fix(self): return ops.fix(self)  # noqa: E704
+    def fix_(self): return ops.fix_(self)  # noqa: E704
+    def frac(self): return ops.frac(self)  # noqa: E704
+    def frac_(self): return ops.frac_(self)  # noqa: E704
+    def floor_(self): return ops.floor_(self)  # noqa: E704
+    def ceil_(self): return ops.ceil_(self)  # noqa: E704
+    def erf(self): return ops.erf(self)  # noqa: E704
+    def erf_(self): return ops.erf_(self)  # noqa: E704
+    def erfc(self): return ops.erfc(self)  # noqa: E704
+    def erfc_(self): return ops.erfc_(self)  # noqa: E704
+    def erfinv(self): return ops.erfinv(self)  # noqa: E704
+    def erfinv_(self): return ops.erfinv_(self)  # noqa: E704
+    def positive(self): return ops.positive(self)  # noqa: E704
+    def log1p_(self): return ops.log1p_(self)  # noqa: E704
+    def round_(self, decimals=0): return ops.round_(self, decimals)  # noqa: E704
+    def logit(self, eps=None): return ops.logit(self, eps)  # noqa: E704
+    def logit_(self, eps=None): return ops.logit_(self, eps)  # noqa: E704
+    def nan_to_num(self, nan=0.0, posinf=None, neginf=None): return ops.nan_to_num(self, nan, posinf, neginf)  # noqa
+    def nan_to_num_(self, nan=0.0, posinf=None, neginf=None): return ops.nan_to_num_(self, nan, posinf, neginf)  # noqa
+    def atan2(self, other): return ops.atan2(self, other)  # noqa: E704
+    def atan2_(self, other): return ops.atan2_(self, other)  # noqa: E704
+    def arctan2(self, other): return ops.arctan2(self, other)  # noqa: E704
+    def arctan2_(self, other): return ops.atan2_(self, other)  # noqa: E704
+    def fmod(self, other): return ops.fmod(self, other)  # noqa: E704
+    def fmod_(self, other): return ops.fmod_(self, other)  # noqa: E704
+    def remainder(self, other): return ops.remainder(self, other)  # noqa: E704
+    def remainder_(self, other): return ops.remainder_(self, other)  # noqa: E704
+    def floor_divide(self, other): return ops.floor_divide(self, other)  # noqa: E704
+    def floor_divide_(self, other): return ops.floor_divide_(self, other)  # noqa: E704
+    def hypot(self, other): return ops.hypot(self, other)  # noqa: E704
+    def hypot_(self, other): return ops.hypot_(self, other)  # noqa: E704
+    def xlogy(self, other): return ops.xlogy(self, other)  # noqa: E704
+    def xlogy_(self, other): return ops.xlogy_(self, other)  # noqa: E704
+    def copysign(self, other): return ops.copysign(self, other)  # noqa: E704
+    def copysign_(self, other): return ops.copysign_(self, other)  # noqa: E704
+    def heaviside(self, values): return ops.heaviside(self, values)  # noqa: E704
+    def heaviside_(self, values): return ops.heaviside_(self, values)  # noqa: E704
+    def float_power(self, exponent): return ops.float_power(self, exponent)  # noqa: E704
+    def float_power_(self, exponent): return ops.float_power_(self, exponent)  # noqa: E704
+    def logaddexp(self, other): return ops.logaddexp(self, other)  # noqa: E704
+    def logaddexp2(self, other): return ops.logaddexp2(self, other)  # noqa: E704
+    def clamp_min(self, min): return ops.clamp_min(self, min)  # noqa: E704,A002
+    def clamp_min_(self, min): return ops.clamp_min_(self, min)  # noqa: E704,A002
+    def clamp_max(self, max): return ops.clamp_max(self, max)  # noqa: E704,A002
+    def clamp_max_(self, max): return ops.clamp_max_(self, max)  # noqa: E704,A002
+    def lerp(self, end, weight): return ops.lerp(self, end, weight)  # noqa: E704
+    def lerp_(self, end, weight): return ops.lerp_(self, end, weight)  # noqa: E704
+    def addcmul(self, tensor1, tensor2, *, value=1): return ops.addcmul(self, tensor1, tensor2, value=value)  # noqa
+    def addcmul_(self, tensor1, tensor2, *, value=1): return ops.addcmul_(self, tensor1, tensor2, value=value)  # noqa
+    def addcdiv(self, tensor1, tensor2, *, value=1): return ops.addcdiv(self, tensor1, tensor2, value=value)  # noqa
+    def addcdiv_(self, tensor1, tensor2, *, value=1): return ops.addcdiv_(self, tensor1, tensor2, value=value)  # noqa
+    def __pos__(self): return ops.positive(self)  # noqa: E704
+    def __rmod__(self, other): return ops.remainder(other, self)  # noqa: E704
+    def __rfloordiv__(self, other): return ops.floor_divide(other, self)  # noqa: E704
     # (end of issue 11a methods)
 
     # ---- methods of issue 11b: reductions, scans, sorting (ops/scan.py, ops/sort.py) ----

@@ -14,6 +14,23 @@ nn.py           linear dropout and the identity nodes of module backward hooks
 loss.py         cross_entropy nll_loss;   loss_elementwise.py   binary_cross_entropy(_with_logits) mse_loss l1_loss
 """
 # ---- issue 11a (pointwise) ----
+from .binary import (  # noqa: F401
+    arctan2, atan2, clamp_max, clamp_min, copysign, float_power, floor_divide, fmod, heaviside, hypot, logaddexp,
+    logaddexp2, remainder, xlogy,
+)
+from .pointwise_inplace import (  # noqa: F401
+    acos_, acosh_, addcdiv_, addcmul_, arccos_, arccosh_, arcsin_, arcsinh_, arctan_, arctanh_, asin_, asinh_,
+    atan2_, atan_, atanh_, ceil_, clamp_max_, clamp_min_, copysign_, cos_, cosh_, erf_, erfc_, erfinv_, exp2_, expm1_,
+    fix_, float_power_, floor_, floor_divide_, fmod_, frac_, heaviside_, hypot_, lerp_, log10_, log1p_, log2_, logit_,
+    nan_to_num_, reciprocal_, remainder_, round_, rsqrt_, sgn_, sign_, sin_, sinh_, square_, tan_, trunc_, xlogy_,
+)
+from .rounding import ceil, fix, floor, frac, nan_to_num, positive, round, sgn, sign, trunc  # noqa: F401
+from .special import erf, erfc, erfinv, logit  # noqa: F401
+from .ternary import addcdiv, addcmul, lerp  # noqa: F401
+from .unary import (  # noqa: F401
+    acos, acosh, arccos, arccosh, arcsin, arcsinh, arctan, arctanh, asin, asinh, atan, atanh, cos, cosh, exp2, expm1,
+    log2, log10, reciprocal, rsqrt, sin, sinh, square, tan,
+)
 # ---- issue 11b (reductions, scans, sorting) ----
 from .reduction_more import aminmax, count_nonzero, dist, nanmean, nansum, std_mean, var_mean  # noqa: F401
 from .scan import cummax, cummin, cumprod, cumsum, logcumsumexp, prod  # noqa: F401

@@ -205,9 +205,6 @@ def _unary(ufunc):
     return op
 
 
-isnan, isinf, isfinite, sign, floor, ceil = (_unary(u) for u in (np.isnan, np.isinf, np.isfinite, np.sign, np.floor,
-                                                                  np.ceil))
+isnan, isinf, isfinite = (_unary(u) for u in (np.isnan, np.isinf, np.isfinite))
 
-
-def round(input, decimals=0):  # noqa: A001
-    return Tensor._make(np.round(input.data, decimals), None)
+from .rounding import ceil, floor, round, sign  # noqa: E402,F401 - their home is rounding.py (zero gradients, as torch)

@@ -123,18 +123,38 @@ class Div(Function):
         return gx, None if z is None else -gx * z
 
 
+class DivRounding(Function):
+    """z = x / y rounded toward 0 ("trunc") or down ("floor");   dz/dx = 0,   dz/dy = 0 (a step function: torch
+    records it, DivBackward2, with zero gradients)"""
+
+    node_name = "DivBackward2"
+    inputs = 2
+
+    @staticmethod
+    def forward(ctx, x, y, mode):
+        if np.result_type(x, y).kind in "iu" and np.any(np.asarray(y) == 0):
+            raise RuntimeError("ZeroDivisionError")
+        if mode == "floor":
+            return np.floor_divide(x, y)
+        r = np.trunc(np.true_divide(x, y))
+        return r.astype(np.result_type(x, y), copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        return np.zeros_like(g), np.zeros_like(g)
+
+
 def div(input, other, *, rounding_mode=None, out=None):
     if rounding_mode is None:
         a, b = _true_div_operands(input, other)
         z = _binary(Div, a, b)
         return z if out is None else _out(z, out)
+    if rounding_mode not in ("trunc", "floor"):
+        raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
+                           f"'{rounding_mode}'")
+    _broadcast_check(input, other)
     a, b = _operands(_as_tensor(input), other)
-    a = a.data if isinstance(a, Tensor) else a
-    b = b.data if isinstance(b, Tensor) else b
-    if np.result_type(a, b).kind in "iu" and np.any(np.asarray(b) == 0):
-        raise RuntimeError("ZeroDivisionError")
-    r = np.floor_divide(a, b) if rounding_mode == "floor" else np.trunc(np.true_divide(a, b)).astype(np.result_type(a, b))
-    return _out(Tensor._make(np.asarray(r), None), out)
+    return _out(DivRounding.apply(a, b, rounding_mode), out)
 
 
 def _true_div_operands(a, b):
@@ -298,10 +318,13 @@ def log(input):
 class Log1p(Function):
     """z = ln(1 + x);   dz/dx = 1 / (1 + x)"""
 
+    node_name = "Log1PBackward0"  # torch's spelling
+
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return np.log1p(x)
+        with np.errstate(divide="ignore", invalid="ignore"):  # -1: -inf, below: NaN, silently as torch
+            return np.log1p(x)
 
     @staticmethod
     def backward(ctx, g):
