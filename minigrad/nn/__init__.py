@@ -8,6 +8,10 @@ from .linear import Identity, Linear
 from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss
 from .module import Module
 # ---- modules of issue 11c (activations, losses, Embedding, Bilinear) ----
+from .activation import (  # noqa: E402
+    CELU, ELU, GELU, GLU, Hardshrink, Hardsigmoid, Hardswish, Hardtanh, LeakyReLU, LogSigmoid, Mish, PReLU, ReLU6,
+    RReLU, SELU, SiLU, Softmin, Softplus, Softshrink, Softsign, Tanhshrink, Threshold,
+)
 # ---- modules of issue 12 (conv, pool, norm, upsampling) ----
 from .parameter import Parameter
 
@@ -15,4 +19,7 @@ __all__ = ["Module", "Parameter", "Linear", "Identity", "ReLU", "Sigmoid", "Tanh
            "Flatten", "Unflatten", "Sequential", "ModuleList", "ModuleDict", "Dropout", "CrossEntropyLoss",
            "NLLLoss", "MSELoss", "L1Loss", "BCELoss", "BCEWithLogitsLoss", "functional", "init"]
 # ---- __all__ additions of issue 11c ----
+__all__ += ["GELU", "SiLU", "Mish", "ELU", "CELU", "SELU", "LeakyReLU", "PReLU", "RReLU", "ReLU6", "Hardtanh",
+            "Hardsigmoid", "Hardswish", "Softplus", "Softsign", "Softmin", "LogSigmoid", "Tanhshrink", "Softshrink",
+            "Hardshrink", "Threshold", "GLU"]
 # ---- __all__ additions of issue 12 ----

@@ -16,11 +16,18 @@ from ..ops.pointwise import Relu
 from ..tensor import Tensor
 
 # ---- imports of issue 11c (activations, losses) ----
+from ..ops.activation import (  # noqa: E402
+    celu, elu, gelu, glu, hardshrink, hardsigmoid, hardswish, hardtanh, leaky_relu, logsigmoid, mish, prelu, relu6,
+    rrelu, selu, silu, softmin, softplus, softshrink, softsign, tanhshrink, threshold,
+)
 # ---- imports of issue 12 (conv, pool, norm) ----
 
 __all__ = ["linear", "relu", "relu_", "sigmoid", "tanh", "softmax", "log_softmax", "dropout", "one_hot",
            "cross_entropy", "nll_loss", "mse_loss", "l1_loss", "binary_cross_entropy",
            "binary_cross_entropy_with_logits"]
+__all__ += ["gelu", "silu", "mish", "elu", "celu", "selu", "leaky_relu", "prelu", "rrelu", "relu6", "hardtanh",
+            "hardsigmoid", "hardswish", "softplus", "softsign", "softmin", "logsigmoid", "tanhshrink", "softshrink",
+            "hardshrink", "threshold", "glu"]
 
 
 def relu(input, inplace=False):

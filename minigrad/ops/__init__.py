@@ -16,6 +16,10 @@ loss.py         cross_entropy nll_loss;   loss_elementwise.py   binary_cross_ent
 # ---- issue 11a (pointwise) ----
 # ---- issue 11b (reductions, scans, sorting) ----
 # ---- issue 11c (activations, losses) ----
+from .activation import (  # noqa: F401
+    celu, elu, gelu, glu, hardshrink, hardsigmoid, hardswish, hardtanh, leaky_relu, logsigmoid, mish, prelu, relu6,
+    rrelu, selu, silu, softmin, softplus, softshrink, softsign, tanhshrink, threshold,
+)
 # ---- issue 12 (conv, pool, norm) ----
 from .compare import (  # noqa: F401
     allclose, ceil, clamp, clip, eq, equal, floor, ge, gt, isclose, isfinite, isinf, isnan, le, logical_and,
