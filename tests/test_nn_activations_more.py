@@ -66,9 +66,9 @@ def test_activation_double_backward(name, kw, kinks, large, data):
     # min_dims=1: a 0-dim double backward through ops that save their output (tanh, div) loses the output's graph
     # in the shared engine (apply wraps NumPy's scalar result in a new array, so the saved one is not recognised)
     x = data.draw(activation_input(kinks, large=False, min_dims=1))
-    # gelu-tanh and mish near saturation: 1 - tanh² cancels in float32, and torch orders its second-derivative formula
-    # differently; the two agree to ~3e-6 absolute on second derivatives of size ~1e-5
-    atol = 1e-5 if name in ("gelu", "mish") and x.dtype == np.float32 else None
+    # mish (a composition) near saturation: 1 - tanh² cancels in float32, in torch's formula as in ours; the two
+    # agree to ~2e-6 absolute on second derivatives of size ~1e-3
+    atol = 1e-5 if name == "mish" and x.dtype == np.float32 else None
     check_gradgrad(lambda a: getattr(TF, name)(a, **kw), lambda a: getattr(F, name)(a, **kw), x, atol=atol)
 
 

@@ -65,7 +65,8 @@ _K = math.sqrt(2 / math.pi)
 class Gelu(Function):
     """approximate='none':  z = x Φ(x);   dz/dx = Φ(x) + x φ(x)
     approximate='tanh':  z = x/2 (1 + tanh u),  u = √(2/π) (x + 0.044715 x³);
-                         dz/dx = (1 + tanh u)/2 + x/2 (1 - tanh² u) √(2/π) (1 + 3·0.044715 x²)"""
+                         dz/dx = (1 + tanh u)/2 + x/2 (1 - tanh² u) √(2/π) (1 + 3·0.044715 x²)
+                               = σ(2u) + 2x σ(2u) σ(-2u) √(2/π) (1 + 3·0.044715 x²)"""
 
     @staticmethod
     def forward(ctx, x, approximate="none"):
@@ -79,8 +80,11 @@ class Gelu(Function):
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
         if ctx.approximate == "tanh":
-            t = np.tanh((x + x * x * x * 0.044715) * _K)
-            return g * ((1 + t) * 0.5 + x * 0.5 * (1 - t * t) * (1 + x * x * (3 * 0.044715)) * _K)
+            # (1 + tanh u)/2 = σ(2u) and (1 - tanh² u)/4 = σ(2u) σ(-2u): no 1 - t² cancels in float32 where the
+            # curve saturates (which made the second derivative 1000x too large at x = 5)
+            u2 = (x + x * x * x * 0.044715) * (2 * _K)
+            s, s_neg = call(Sigmoid, u2), call(Sigmoid, -u2)
+            return g * (s + x * s * s_neg * (1 + x * x * (3 * 0.044715)) * (2 * _K))
         return g * (call(NormalCdf, x) + x * np.exp(x * x * -0.5) * (1 / _SQRT_2PI))
 
 
