@@ -13,6 +13,8 @@ from .ops import (abs, add, all, allclose, amax, amin, any, argmax, argmin, bmm,
 # ---- exports of issue 11a (pointwise) ----
 # ---- exports of issue 11b (reductions, scans, sorting) ----
 # ---- exports of issue 11c (activations, losses) ----
+from .ops import (bilinear, celu, cosine_similarity, hardshrink, pairwise_distance, pdist, prelu, rrelu,  # noqa: E402
+                  selu, threshold)
 # ---- exports of issue 11e (torch-level pieces) ----
 # ---- exports of issue 12 (conv, pool, norm) ----
 from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, linspace, ones,

@@ -7,6 +7,13 @@ import minigrad
 from parity import TOL, _close
 
 
+def _np(t):
+    """A gradient as an array (torch may hand back a ZeroTensor, which refuses .numpy())."""
+    if getattr(t, "_is_zerotensor", lambda: False)():
+        return np.zeros(tuple(t.shape), t.detach().numpy(force=True).dtype)
+    return t.detach().numpy()
+
+
 def _grads(lib, fn, arrays, wrt, seed):
     ts = [lib.from_numpy(np.array(a, copy=True)) for a in arrays]
     for i in wrt:
@@ -20,13 +27,13 @@ def _grads(lib, fn, arrays, wrt, seed):
     vs = [lib.from_numpy(rng.standard_normal(tuple(g.shape)).astype(arrays[wrt[0]].dtype)) for g in gs]
     terms = [(g * v).sum() for g, v in zip(gs, vs) if g.requires_grad]
     if not terms:
-        return [g.detach().numpy() for g in gs], [np.zeros(t.shape, arrays[wrt[0]].dtype) for t in inputs]
+        return [_np(g) for g in gs], [np.zeros(t.shape, arrays[wrt[0]].dtype) for t in inputs]
     total = terms[0]
     for t in terms[1:]:
         total = total + t
     ggs = lib.autograd.grad(total, inputs, allow_unused=True)
-    return ([g.detach().numpy() for g in gs],
-            [np.zeros(tuple(t.shape), arrays[wrt[0]].dtype) if gg is None else gg.detach().numpy()
+    return ([_np(g) for g in gs],
+            [np.zeros(tuple(t.shape), arrays[wrt[0]].dtype) if gg is None else _np(gg)
              for gg, t in zip(ggs, inputs)])
 
 

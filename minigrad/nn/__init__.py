@@ -12,6 +12,8 @@ from .activation import (  # noqa: E402
     CELU, ELU, GELU, GLU, Hardshrink, Hardsigmoid, Hardswish, Hardtanh, LeakyReLU, LogSigmoid, Mish, PReLU, ReLU6,
     RReLU, SELU, SiLU, Softmin, Softplus, Softshrink, Softsign, Tanhshrink, Threshold,
 )
+from .linear import Bilinear  # noqa: E402
+from .sparse import Embedding  # noqa: E402
 # ---- modules of issue 12 (conv, pool, norm, upsampling) ----
 from .parameter import Parameter
 
@@ -21,5 +23,5 @@ __all__ = ["Module", "Parameter", "Linear", "Identity", "ReLU", "Sigmoid", "Tanh
 # ---- __all__ additions of issue 11c ----
 __all__ += ["GELU", "SiLU", "Mish", "ELU", "CELU", "SELU", "LeakyReLU", "PReLU", "RReLU", "ReLU6", "Hardtanh",
             "Hardsigmoid", "Hardswish", "Softplus", "Softsign", "Softmin", "LogSigmoid", "Tanhshrink", "Softshrink",
-            "Hardshrink", "Threshold", "GLU"]
+            "Hardshrink", "Threshold", "GLU", "Embedding", "Bilinear"]
 # ---- __all__ additions of issue 12 ----

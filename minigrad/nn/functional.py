@@ -20,6 +20,7 @@ from ..ops.activation import (  # noqa: E402
     celu, elu, gelu, glu, hardshrink, hardsigmoid, hardswish, hardtanh, leaky_relu, logsigmoid, mish, prelu, relu6,
     rrelu, selu, silu, softmin, softplus, softshrink, softsign, tanhshrink, threshold,
 )
+from ..ops.embedding import bilinear, cosine_similarity, embedding, normalize, pairwise_distance, pdist  # noqa: E402
 # ---- imports of issue 12 (conv, pool, norm) ----
 
 __all__ = ["linear", "relu", "relu_", "sigmoid", "tanh", "softmax", "log_softmax", "dropout", "one_hot",
@@ -27,7 +28,8 @@ __all__ = ["linear", "relu", "relu_", "sigmoid", "tanh", "softmax", "log_softmax
            "binary_cross_entropy_with_logits"]
 __all__ += ["gelu", "silu", "mish", "elu", "celu", "selu", "leaky_relu", "prelu", "rrelu", "relu6", "hardtanh",
             "hardsigmoid", "hardswish", "softplus", "softsign", "softmin", "logsigmoid", "tanhshrink", "softshrink",
-            "hardshrink", "threshold", "glu"]
+            "hardshrink", "threshold", "glu", "embedding", "bilinear", "normalize", "cosine_similarity",
+            "pairwise_distance", "pdist"]
 
 
 def relu(input, inplace=False):

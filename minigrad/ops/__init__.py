@@ -20,6 +20,7 @@ from .activation import (  # noqa: F401
     celu, elu, gelu, glu, hardshrink, hardsigmoid, hardswish, hardtanh, leaky_relu, logsigmoid, mish, prelu, relu6,
     rrelu, selu, silu, softmin, softplus, softshrink, softsign, tanhshrink, threshold,
 )
+from .embedding import bilinear, cosine_similarity, embedding, normalize, pairwise_distance, pdist  # noqa: F401
 # ---- issue 12 (conv, pool, norm) ----
 from .compare import (  # noqa: F401
     allclose, ceil, clamp, clip, eq, equal, floor, ge, gt, isclose, isfinite, isinf, isnan, le, logical_and,
