@@ -14,6 +14,11 @@ from .activation import (  # noqa: E402
 )
 from .linear import Bilinear  # noqa: E402
 from .sparse import Embedding  # noqa: E402
+from .loss import (  # noqa: E402
+    CosineEmbeddingLoss, GaussianNLLLoss, HingeEmbeddingLoss, HuberLoss, KLDivLoss, MarginRankingLoss,
+    MultiLabelMarginLoss, MultiLabelSoftMarginLoss, MultiMarginLoss, PoissonNLLLoss, SmoothL1Loss, SoftMarginLoss,
+    TripletMarginLoss,
+)
 # ---- modules of issue 12 (conv, pool, norm, upsampling) ----
 from .parameter import Parameter
 
@@ -24,4 +29,7 @@ __all__ = ["Module", "Parameter", "Linear", "Identity", "ReLU", "Sigmoid", "Tanh
 __all__ += ["GELU", "SiLU", "Mish", "ELU", "CELU", "SELU", "LeakyReLU", "PReLU", "RReLU", "ReLU6", "Hardtanh",
             "Hardsigmoid", "Hardswish", "Softplus", "Softsign", "Softmin", "LogSigmoid", "Tanhshrink", "Softshrink",
             "Hardshrink", "Threshold", "GLU", "Embedding", "Bilinear"]
+__all__ += ["SmoothL1Loss", "HuberLoss", "KLDivLoss", "PoissonNLLLoss", "GaussianNLLLoss", "MarginRankingLoss",
+            "HingeEmbeddingLoss", "SoftMarginLoss", "MultiLabelSoftMarginLoss", "MultiLabelMarginLoss",
+            "MultiMarginLoss", "CosineEmbeddingLoss", "TripletMarginLoss"]
 # ---- __all__ additions of issue 12 ----

@@ -21,6 +21,11 @@ from ..ops.activation import (  # noqa: E402
     rrelu, selu, silu, softmin, softplus, softshrink, softsign, tanhshrink, threshold,
 )
 from ..ops.embedding import bilinear, cosine_similarity, embedding, normalize, pairwise_distance, pdist  # noqa: E402
+from ..ops.loss_more import (  # noqa: E402
+    cosine_embedding_loss, gaussian_nll_loss, hinge_embedding_loss, huber_loss, kl_div, margin_ranking_loss,
+    multi_margin_loss, multilabel_margin_loss, multilabel_soft_margin_loss, poisson_nll_loss, smooth_l1_loss,
+    soft_margin_loss, triplet_margin_loss,
+)
 # ---- imports of issue 12 (conv, pool, norm) ----
 
 __all__ = ["linear", "relu", "relu_", "sigmoid", "tanh", "softmax", "log_softmax", "dropout", "one_hot",
@@ -30,6 +35,9 @@ __all__ += ["gelu", "silu", "mish", "elu", "celu", "selu", "leaky_relu", "prelu"
             "hardsigmoid", "hardswish", "softplus", "softsign", "softmin", "logsigmoid", "tanhshrink", "softshrink",
             "hardshrink", "threshold", "glu", "embedding", "bilinear", "normalize", "cosine_similarity",
             "pairwise_distance", "pdist"]
+__all__ += ["smooth_l1_loss", "huber_loss", "kl_div", "poisson_nll_loss", "gaussian_nll_loss",
+            "margin_ranking_loss", "hinge_embedding_loss", "soft_margin_loss", "multilabel_soft_margin_loss",
+            "multilabel_margin_loss", "multi_margin_loss", "cosine_embedding_loss", "triplet_margin_loss"]
 
 
 def relu(input, inplace=False):

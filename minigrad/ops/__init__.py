@@ -21,6 +21,11 @@ from .activation import (  # noqa: F401
     rrelu, selu, silu, softmin, softplus, softshrink, softsign, tanhshrink, threshold,
 )
 from .embedding import bilinear, cosine_similarity, embedding, normalize, pairwise_distance, pdist  # noqa: F401
+from .loss_more import (  # noqa: F401
+    cosine_embedding_loss, gaussian_nll_loss, hinge_embedding_loss, huber_loss, kl_div, margin_ranking_loss,
+    multi_margin_loss, multilabel_margin_loss, multilabel_soft_margin_loss, poisson_nll_loss, smooth_l1_loss,
+    soft_margin_loss, triplet_margin_loss,
+)
 # ---- issue 12 (conv, pool, norm) ----
 from .compare import (  # noqa: F401
     allclose, ceil, clamp, clip, eq, equal, floor, ge, gt, isclose, isfinite, isinf, isnan, le, logical_and,
