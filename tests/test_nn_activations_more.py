@@ -155,6 +155,21 @@ def test_inplace(name, kw):
     np.testing.assert_allclose(grads[1][1], grads[0][1], rtol=1e-10, atol=1e-12)
 
 
+@pytest.mark.parametrize("name, args", [("elu_", (0.5,)), ("celu_", (2.0,)), ("selu_", ()), ("leaky_relu_", (0.1,)),
+                                        ("hardtanh_", (-0.5, 2.0)), ("rrelu_", ()), ("threshold_", (0.3, -1.0))])
+def test_inplace_spellings(name, args):
+    x = off_kinks(np.random.default_rng(4).uniform(-3, 3, (4, 3)), [-0.5, 0, 0.3, 2])
+    results = []
+    for lib, fn in ((torch, TF), (minigrad, F)):
+        a = lib.from_numpy(x.copy()).requires_grad_()
+        b = a * 2.0
+        assert getattr(fn, name)(b, *args) is b
+        b.sum().backward()
+        results.append((b.detach().numpy(), a.grad.numpy()))
+    for ours, theirs in zip(results[1], results[0]):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-12)
+
+
 def test_float32_stays_float32():
     x = minigrad.from_numpy(np.linspace(-4, 4, 9, dtype=np.float32)).requires_grad_()
     for name, kw, _, _ in ACTIVATIONS:

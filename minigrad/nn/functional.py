@@ -17,8 +17,9 @@ from ..tensor import Tensor
 
 # ---- imports of issue 11c (activations, losses) ----
 from ..ops.activation import (  # noqa: E402
-    celu, elu, gelu, glu, hardshrink, hardsigmoid, hardswish, hardtanh, leaky_relu, logsigmoid, mish, prelu, relu6,
-    rrelu, selu, silu, softmin, softplus, softshrink, softsign, tanhshrink, threshold,
+    celu, celu_, elu, elu_, gelu, glu, hardshrink, hardsigmoid, hardswish, hardtanh, hardtanh_, leaky_relu,
+    leaky_relu_, logsigmoid, mish, prelu, relu6, rrelu, rrelu_, selu, selu_, silu, softmin, softplus, softshrink,
+    softsign, tanhshrink, threshold, threshold_,
 )
 from ..ops.embedding import bilinear, cosine_similarity, embedding, normalize, pairwise_distance, pdist  # noqa: E402
 from ..ops.loss_more import (  # noqa: E402
@@ -33,7 +34,8 @@ __all__ = ["linear", "relu", "relu_", "sigmoid", "tanh", "softmax", "log_softmax
            "binary_cross_entropy_with_logits"]
 __all__ += ["gelu", "silu", "mish", "elu", "celu", "selu", "leaky_relu", "prelu", "rrelu", "relu6", "hardtanh",
             "hardsigmoid", "hardswish", "softplus", "softsign", "softmin", "logsigmoid", "tanhshrink", "softshrink",
-            "hardshrink", "threshold", "glu", "embedding", "bilinear", "normalize", "cosine_similarity",
+            "hardshrink", "threshold", "glu", "elu_", "celu_", "selu_", "leaky_relu_", "hardtanh_", "rrelu_",
+            "threshold_", "embedding", "bilinear", "normalize", "cosine_similarity",
             "pairwise_distance", "pdist"]
 __all__ += ["smooth_l1_loss", "huber_loss", "kl_div", "poisson_nll_loss", "gaussian_nll_loss",
             "margin_ranking_loss", "hinge_embedding_loss", "soft_margin_loss", "multilabel_soft_margin_loss",

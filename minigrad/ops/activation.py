@@ -10,6 +10,7 @@ import math
 import numpy as np
 
 from .._dtype import scalar_type
+from .._size import _dim
 from ..autograd import grad_mode
 from ..autograd.function import Function, call
 from .inplace import _check_inplace
@@ -161,7 +162,7 @@ def selu(input, inplace=False):
 
 def celu(input, alpha=1.0, inplace=False):
     if alpha == 0:
-        raise RuntimeError("ZeroDivisionError")
+        raise RuntimeError("ZeroDivisionError: alpha cannot be 0 for CELU")
     args = (alpha, 1.0, 1.0 / alpha)
     return _in_place(input, Elu, *args) if inplace else Elu.apply(input, *args)
 
@@ -420,13 +421,45 @@ def threshold(input, threshold, value, inplace=False):
     return _in_place(input, Threshold, threshold, value) if inplace else Threshold.apply(input, threshold, value)
 
 
+_threshold = threshold  # for threshold_, whose argument `threshold` hides the function (as in torch's source)
+
+
 def glu(input, dim=-1):
     """a σ(b) with a, b the two halves of `input` along `dim`: a composition."""
     if input.ndim == 0:
         raise RuntimeError("glu does not support scalars because halving size must be even")
-    d = dim % input.ndim if -input.ndim <= dim < input.ndim else dim
+    d = _dim(dim, input.ndim)
     n = input.shape[d]
     if n % 2:
         raise RuntimeError(f"Halving dimension must be even, but dimension {d} is size {n}")
     a, b = input.split(n // 2, d)
     return a * Sigmoid.apply(b)
+
+
+# ---- the in-place spellings of nn.functional (F.elu_(x) is F.elu(x, inplace=True)) ----
+def elu_(input, alpha=1.0):
+    return elu(input, alpha, inplace=True)
+
+
+def celu_(input, alpha=1.0):
+    return celu(input, alpha, inplace=True)
+
+
+def selu_(input):
+    return selu(input, inplace=True)
+
+
+def leaky_relu_(input, negative_slope=0.01):
+    return leaky_relu(input, negative_slope, inplace=True)
+
+
+def hardtanh_(input, min_val=-1.0, max_val=1.0):
+    return hardtanh(input, min_val, max_val, inplace=True)
+
+
+def rrelu_(input, lower=1.0 / 8, upper=1.0 / 3, training=False):
+    return rrelu(input, lower, upper, training, inplace=True)
+
+
+def threshold_(input, threshold, value):
+    return _threshold(input, threshold, value, inplace=True)
