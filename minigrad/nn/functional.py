@@ -17,9 +17,11 @@ from ..tensor import Tensor
 
 # ---- imports of issue 11c (activations, losses) ----
 from ..ops.activation import (  # noqa: E402
-    celu, celu_, elu, elu_, gelu, glu, hardshrink, hardsigmoid, hardswish, hardtanh, hardtanh_, leaky_relu,
-    leaky_relu_, logsigmoid, mish, prelu, relu6, rrelu, rrelu_, selu, selu_, silu, softmin, softplus, softshrink,
-    softsign, tanhshrink, threshold, threshold_,
+    celu, celu_, elu, elu_, gelu, glu, logsigmoid, mish, selu, selu_, silu, softmin, softplus, softsign, tanhshrink,
+)
+from ..ops.activation_piecewise import (  # noqa: E402
+    hardshrink, hardsigmoid, hardswish, hardtanh, hardtanh_, leaky_relu, leaky_relu_, prelu, relu6, rrelu, rrelu_,
+    softshrink, threshold, threshold_,
 )
 from ..ops.embedding import bilinear, cosine_similarity, embedding, normalize, pairwise_distance, pdist  # noqa: E402
 from ..ops.loss_more import (  # noqa: E402

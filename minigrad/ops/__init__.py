@@ -17,9 +17,11 @@ loss.py         cross_entropy nll_loss;   loss_elementwise.py   binary_cross_ent
 # ---- issue 11b (reductions, scans, sorting) ----
 # ---- issue 11c (activations, losses) ----
 from .activation import (  # noqa: F401
-    celu, celu_, elu, elu_, gelu, glu, hardshrink, hardsigmoid, hardswish, hardtanh, hardtanh_, leaky_relu,
-    leaky_relu_, logsigmoid, mish, prelu, relu6, rrelu, rrelu_, selu, selu_, silu, softmin, softplus, softshrink,
-    softsign, tanhshrink, threshold, threshold_,
+    celu, celu_, elu, elu_, gelu, glu, logsigmoid, mish, selu, selu_, silu, softmin, softplus, softsign, tanhshrink,
+)
+from .activation_piecewise import (  # noqa: F401
+    hardshrink, hardsigmoid, hardswish, hardtanh, hardtanh_, leaky_relu, leaky_relu_, prelu, relu6, rrelu, rrelu_,
+    softshrink, threshold, threshold_,
 )
 from .embedding import bilinear, cosine_similarity, embedding, normalize, pairwise_distance, pdist  # noqa: F401
 from .loss_more import (  # noqa: F401
