@@ -241,3 +241,34 @@ def test_modules_warn_nothing():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         nn.Softmin(dim=0)(minigrad.ones(3))
+
+
+@pytest.mark.parametrize("name, kw, kinks, large", ACTIVATIONS, ids=IDS)
+def test_activation_finite_differences(name, kw, kinks, large):
+    """First and second derivatives against central differences of minigrad's own forward and gradient (torch is
+    not consulted): gradcheck, then d/dε of ∇(f·w)(x + εv) against the create_graph Hessian-vector product."""
+    from minigrad.autograd import gradcheck
+
+    x = off_kinks(np.linspace(-4.1, 6.3, 23), [k + d for k in kinks for d in (-1e-2, 0, 1e-2)])
+    w = np.random.default_rng(5).standard_normal(x.shape)
+    v = np.random.default_rng(6).standard_normal(x.shape)
+
+    def f(t):
+        return (getattr(F, name)(t, **kw) * minigrad.from_numpy(w)).sum()
+
+    assert gradcheck(lambda t: getattr(F, name)(t, **kw), [minigrad.from_numpy(x.copy()).requires_grad_()],
+                     eps=1e-6, atol=1e-6, rtol=1e-5)
+
+    def grad_at(a):
+        t = minigrad.from_numpy(a).requires_grad_()
+        return minigrad.autograd.grad(f(t), t)[0].numpy()
+
+    t = minigrad.from_numpy(x.copy()).requires_grad_()
+    g, = minigrad.autograd.grad(f(t), t, create_graph=True)
+    if g.requires_grad:
+        hv, = minigrad.autograd.grad((g * minigrad.from_numpy(v)).sum(), t, allow_unused=True, materialize_grads=True)
+        hv = hv.numpy()
+    else:
+        hv = np.zeros_like(x)
+    h = 1e-5
+    np.testing.assert_allclose(hv, (grad_at(x + h * v) - grad_at(x - h * v)) / (2 * h), rtol=1e-5, atol=1e-6)
