@@ -272,3 +272,13 @@ def test_activation_finite_differences(name, kw, kinks, large):
         hv = np.zeros_like(x)
     h = 1e-5
     np.testing.assert_allclose(hv, (grad_at(x + h * v) - grad_at(x - h * v)) / (2 * h), rtol=1e-5, atol=1e-6)
+
+
+def test_tensor_methods_and_torch_level_names():
+    x = off_kinks(np.random.default_rng(7).uniform(-2, 2, (2, 3, 2)), [-0.3, 0, 0.3])
+    w = np.array([0.1, -0.2, 0.3])
+    check_parity(lambda a: a.hardshrink(0.3), lambda a: a.hardshrink(0.3), x)
+    check_parity(lambda a, b: a.prelu(b), lambda a, b: a.prelu(b), x, w)
+    for name, args in [("celu", (1.5,)), ("selu", ()), ("rrelu", ()), ("threshold", (0.3, -2.0)),
+                       ("hardshrink", ())]:
+        check_parity(lambda a: getattr(torch, name)(a, *args), lambda a: getattr(minigrad, name)(a, *args), x)
