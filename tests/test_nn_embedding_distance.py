@@ -138,10 +138,14 @@ def test_normalize(data):
     check_gradgrad(lambda a: TF.normalize(a, p, dim), lambda a: F.normalize(a, p, dim), x)
 
 
-def test_normalize_zero_vector_value():
-    # the value only: the gradient at a zero vector is nan in minigrad (ops.norm differentiates sqrt(Σx²), whose
-    # derivative x / ‖x‖ is 0/0 there), where torch masks it to 0 (a known gap of reduction.py's norm)
-    check_parity(lambda a: TF.normalize(a, dim=0), lambda a: F.normalize(a, dim=0), np.zeros((3, 2)), grad=False)
+@pytest.mark.parametrize("p", [2.0, 1.0, 3.0])
+def test_zero_vectors(p):
+    """A zero vector: torch's norm has gradient 0 there, so normalize's gradient is w / eps and pdist's is 0."""
+    x = np.array([[0.0, 0.0, 0.0], [1.0, -2.0, 0.5], [0.0, 0.0, 0.0], [0.3, 0.1, 0.2]])
+    check_parity(lambda a: TF.normalize(a, p, dim=1), lambda a: F.normalize(a, p, dim=1), x)
+    check_parity(lambda a: TF.normalize(a, p, dim=0), lambda a: F.normalize(a, p, dim=0), x[[0, 2]])
+    check_parity(lambda a: TF.pdist(a, p), lambda a: F.pdist(a, p), x)
+    check_parity(lambda a, b: TF.cosine_similarity(a, b), lambda a, b: F.cosine_similarity(a, b), x, x[::-1].copy())
 
 
 @given(st.data())

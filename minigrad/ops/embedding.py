@@ -9,7 +9,7 @@ from .._dtype import scalar_type
 from ..autograd import grad_mode
 from ..autograd.function import Function, call
 from ..tensor import Tensor
-from .compare import clamp
+from .compare import clamp, where
 from .linalg import matmul
 from .reduction import amax, norm, sum
 from .pointwise import abs
@@ -125,9 +125,16 @@ def bilinear(input1, input2, weight, bias=None):
 
 
 def _vector_norm(x, p, dim, keepdim):
+    """‖x‖_p along dim. A zero vector gets norm 0 with gradient 0, as in torch (the plain formula's derivative
+    x / ‖x‖ would be 0/0 there): its entries are swapped for ones before the norm, and the result for zero."""
     if p == math.inf:
         return amax(abs(x), dim=dim, keepdim=keepdim)
-    return norm(x, p, dim=dim, keepdim=keepdim)
+    zero = np.all(x.data == 0, axis=dim, keepdims=True)
+    if not zero.any():
+        return norm(x, p, dim=dim, keepdim=keepdim)
+    n = norm(where(zero, 1.0, x), p, dim=dim, keepdim=True)
+    n = where(zero, 0.0, n)
+    return n if keepdim else n.squeeze(dim)
 
 
 def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
@@ -148,8 +155,8 @@ def cosine_similarity(x1, x2, dim=1, eps=1e-8):
     each is normalised first, which keeps the result within [-1, 1])."""
     shape = np.broadcast_shapes(tuple(x1.shape), tuple(x2.shape))
     x1, x2 = x1.expand(*shape), x2.expand(*shape)
-    n1 = _straight_clamp_min(norm(x1, 2, dim=dim, keepdim=True), eps)
-    n2 = _straight_clamp_min(norm(x2, 2, dim=dim, keepdim=True), eps)
+    n1 = _straight_clamp_min(_vector_norm(x1, 2, dim, True), eps)
+    n2 = _straight_clamp_min(_vector_norm(x2, 2, dim, True), eps)
     return sum((x1 / n1) * (x2 / n2), dim=dim)
 
 
