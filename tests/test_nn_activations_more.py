@@ -194,6 +194,15 @@ def test_errors():
         assert str(ours.value) == str(theirs.value)
 
 
+def test_module_errors():
+    for make in (lambda nn_: nn_.Hardtanh(1.0, 1.0), lambda nn_: nn_.Hardtanh(2.0, -1.0)):
+        with pytest.raises(AssertionError) as theirs:
+            make(torch.nn)
+        with pytest.raises(AssertionError) as ours:
+            make(nn)
+        assert str(ours.value) == str(theirs.value)
+
+
 def test_softmin_implicit_dim_warns():
     with pytest.warns(UserWarning, match="Implicit dimension choice for softmin"):
         F.softmin(minigrad.ones(2, 3))

@@ -195,7 +195,7 @@ class Hardtanh(Module):
         self.max_val = max_val
         self.inplace = inplace
         if max_val <= min_val:
-            raise AssertionError
+            raise AssertionError(f"max_val ({max_val}) must be greater than min_val ({min_val})")
 
     def forward(self, input):
         return F.hardtanh(input, self.min_val, self.max_val, self.inplace)
