@@ -135,7 +135,10 @@ def test_normalize(data):
     p = data.draw(st.sampled_from(P_NORMS[:4]))
     x = data.draw(arrays(dt, shape, 0.5, 3.0)) * np.where(data.draw(arrays(dt, shape)) > 0, 1, -1).astype(dt)
     check_parity(lambda a: TF.normalize(a, p, dim), lambda a: F.normalize(a, p, dim), x)
-    check_gradgrad(lambda a: TF.normalize(a, p, dim), lambda a: F.normalize(a, p, dim), x)
+    # float32: the p-norm is a composition (Σ|x|^p)^(1/p); its second derivative keeps ~3e-6 of rounding where
+    # torch's is exactly 0 (equal entries)
+    atol = 1e-5 if dt == np.float32 else None
+    check_gradgrad(lambda a: TF.normalize(a, p, dim), lambda a: F.normalize(a, p, dim), x, atol=atol)
 
 
 @pytest.mark.parametrize("p", [2.0, 1.0, 3.0])
