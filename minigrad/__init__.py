@@ -25,6 +25,8 @@ from .ops import (aminmax, argsort, count_nonzero, cummax, cummin, cumprod, cums
                   median, mode, msort, nanmean, nanmedian, nanquantile, nansum, prod, quantile, sort, std_mean, topk,
                   unique, unique_consecutive, var_mean)
 # ---- exports of issue 11c (activations, losses) ----
+from .ops import (bilinear, celu, cosine_similarity, hardshrink, pairwise_distance, pdist, prelu, rrelu,  # noqa: E402
+                  selu, threshold)
 # ---- exports of issue 11e (torch-level pieces) ----
 # ---- exports of issue 12 (conv, pool, norm) ----
 from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, linspace, ones,

@@ -623,6 +623,8 @@ class Tensor:
     # (end of issue 11b methods)
 
     # ---- methods of issue 11c: activations and losses ----
+    def prelu(self, weight): return ops.prelu(self, weight)  # noqa: E704
+    def hardshrink(self, lambd=0.5): return ops.hardshrink(self, lambd)  # noqa: E704
     # (end of issue 11c methods)
 
     # ---- methods of issue 11e: other Tensor methods (optim/misc) ----

@@ -8,6 +8,17 @@ from .linear import Identity, Linear
 from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss
 from .module import Module
 # ---- modules of issue 11c (activations, losses, Embedding, Bilinear) ----
+from .activation import (  # noqa: E402
+    CELU, ELU, GELU, GLU, Hardshrink, Hardsigmoid, Hardswish, Hardtanh, LeakyReLU, LogSigmoid, Mish, PReLU, ReLU6,
+    RReLU, SELU, SiLU, Softmin, Softplus, Softshrink, Softsign, Tanhshrink, Threshold,
+)
+from .linear import Bilinear  # noqa: E402
+from .sparse import Embedding  # noqa: E402
+from .loss import (  # noqa: E402
+    CosineEmbeddingLoss, GaussianNLLLoss, HingeEmbeddingLoss, HuberLoss, KLDivLoss, MarginRankingLoss,
+    MultiLabelMarginLoss, MultiLabelSoftMarginLoss, MultiMarginLoss, PoissonNLLLoss, SmoothL1Loss, SoftMarginLoss,
+    TripletMarginLoss,
+)
 # ---- modules of issue 12 (conv, pool, norm, upsampling) ----
 from .parameter import Parameter
 
@@ -15,4 +26,10 @@ __all__ = ["Module", "Parameter", "Linear", "Identity", "ReLU", "Sigmoid", "Tanh
            "Flatten", "Unflatten", "Sequential", "ModuleList", "ModuleDict", "Dropout", "CrossEntropyLoss",
            "NLLLoss", "MSELoss", "L1Loss", "BCELoss", "BCEWithLogitsLoss", "functional", "init"]
 # ---- __all__ additions of issue 11c ----
+__all__ += ["GELU", "SiLU", "Mish", "ELU", "CELU", "SELU", "LeakyReLU", "PReLU", "RReLU", "ReLU6", "Hardtanh",
+            "Hardsigmoid", "Hardswish", "Softplus", "Softsign", "Softmin", "LogSigmoid", "Tanhshrink", "Softshrink",
+            "Hardshrink", "Threshold", "GLU", "Embedding", "Bilinear"]
+__all__ += ["SmoothL1Loss", "HuberLoss", "KLDivLoss", "PoissonNLLLoss", "GaussianNLLLoss", "MarginRankingLoss",
+            "HingeEmbeddingLoss", "SoftMarginLoss", "MultiLabelSoftMarginLoss", "MultiLabelMarginLoss",
+            "MultiMarginLoss", "CosineEmbeddingLoss", "TripletMarginLoss"]
 # ---- __all__ additions of issue 12 ----

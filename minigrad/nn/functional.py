@@ -16,11 +16,32 @@ from ..ops.pointwise import Relu
 from ..tensor import Tensor
 
 # ---- imports of issue 11c (activations, losses) ----
+from ..ops.activation import (  # noqa: E402
+    celu, celu_, elu, elu_, gelu, glu, logsigmoid, mish, selu, selu_, silu, softmin, softplus, softsign, tanhshrink,
+)
+from ..ops.activation_piecewise import (  # noqa: E402
+    hardshrink, hardsigmoid, hardswish, hardtanh, hardtanh_, leaky_relu, leaky_relu_, prelu, relu6, rrelu, rrelu_,
+    softshrink, threshold, threshold_,
+)
+from ..ops.embedding import bilinear, cosine_similarity, embedding, normalize, pairwise_distance, pdist  # noqa: E402
+from ..ops.loss_more import (  # noqa: E402
+    cosine_embedding_loss, gaussian_nll_loss, hinge_embedding_loss, huber_loss, kl_div, margin_ranking_loss,
+    multi_margin_loss, multilabel_margin_loss, multilabel_soft_margin_loss, poisson_nll_loss, smooth_l1_loss,
+    soft_margin_loss, triplet_margin_loss,
+)
 # ---- imports of issue 12 (conv, pool, norm) ----
 
 __all__ = ["linear", "relu", "relu_", "sigmoid", "tanh", "softmax", "log_softmax", "dropout", "one_hot",
            "cross_entropy", "nll_loss", "mse_loss", "l1_loss", "binary_cross_entropy",
            "binary_cross_entropy_with_logits"]
+__all__ += ["gelu", "silu", "mish", "elu", "celu", "selu", "leaky_relu", "prelu", "rrelu", "relu6", "hardtanh",
+            "hardsigmoid", "hardswish", "softplus", "softsign", "softmin", "logsigmoid", "tanhshrink", "softshrink",
+            "hardshrink", "threshold", "glu", "elu_", "celu_", "selu_", "leaky_relu_", "hardtanh_", "rrelu_",
+            "threshold_", "embedding", "bilinear", "normalize", "cosine_similarity",
+            "pairwise_distance", "pdist"]
+__all__ += ["smooth_l1_loss", "huber_loss", "kl_div", "poisson_nll_loss", "gaussian_nll_loss",
+            "margin_ranking_loss", "hinge_embedding_loss", "soft_margin_loss", "multilabel_soft_margin_loss",
+            "multilabel_margin_loss", "multi_margin_loss", "cosine_embedding_loss", "triplet_margin_loss"]
 
 
 def relu(input, inplace=False):

@@ -38,6 +38,19 @@ from .sort import (  # noqa: F401
     argsort, kthvalue, median, mode, msort, nanmedian, nanquantile, quantile, sort, topk, unique, unique_consecutive,
 )
 # ---- issue 11c (activations, losses) ----
+from .activation import (  # noqa: F401
+    celu, celu_, elu, elu_, gelu, glu, logsigmoid, mish, selu, selu_, silu, softmin, softplus, softsign, tanhshrink,
+)
+from .activation_piecewise import (  # noqa: F401
+    hardshrink, hardsigmoid, hardswish, hardtanh, hardtanh_, leaky_relu, leaky_relu_, prelu, relu6, rrelu, rrelu_,
+    softshrink, threshold, threshold_,
+)
+from .embedding import bilinear, cosine_similarity, embedding, normalize, pairwise_distance, pdist  # noqa: F401
+from .loss_more import (  # noqa: F401
+    cosine_embedding_loss, gaussian_nll_loss, hinge_embedding_loss, huber_loss, kl_div, margin_ranking_loss,
+    multi_margin_loss, multilabel_margin_loss, multilabel_soft_margin_loss, poisson_nll_loss, smooth_l1_loss,
+    soft_margin_loss, triplet_margin_loss,
+)
 # ---- issue 12 (conv, pool, norm) ----
 from .compare import (  # noqa: F401
     allclose, bitwise_not, ceil, clamp, clip, eq, equal, floor, ge, gt, isclose, isfinite, isinf, isnan, le, logical_and,
