@@ -3,8 +3,10 @@
 Construction records each group's starting lr as `group["initial_lr"]` (`base_lrs`) and takes step 0 at once, so
 `last_epoch` counts the `step()` calls made since. Call `scheduler.step()` after `optimizer.step()`.
 """
+import functools
 import types
 import warnings
+import weakref
 
 from .optimizer import Optimizer
 
@@ -16,6 +18,23 @@ EPOCH_DEPRECATION_WARNING = (
     "form is used instead of the new chainable form, where available. Please open an issue if you are unable to "
     "replicate your use case: https://github.com/pytorch/pytorch/issues/new/choose."
 )
+
+
+def _track_step_called(opt):
+    """Wrap this optimizer's `step` (the instance's, as torch does) so that it records `_opt_called`: `step()` reads
+    it to warn when the scheduler steps before the optimizer has."""
+    if hasattr(opt.step, "_wrapped_by_lr_sched"):
+        return
+    opt_ref, func = weakref.ref(opt), opt.step.__func__
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        o = opt_ref()
+        o._opt_called = True
+        return func.__get__(o, o.__class__)(*args, **kwargs)
+
+    wrapper._wrapped_by_lr_sched = True
+    opt.step = wrapper
 
 
 class LRScheduler:
@@ -39,6 +58,7 @@ class LRScheduler:
                         "for a fresh training run (not recommended)")
         self.base_lrs = [group["initial_lr"] for group in optimizer.param_groups]
         self.last_epoch = last_epoch
+        _track_step_called(optimizer)
         self._initial_step()
 
     def _initial_step(self):

@@ -1,10 +1,9 @@
 """The Optimizer base: parameter groups, per-parameter state, zero_grad, and state_dict / load_state_dict.
 
-Subclasses (SGD, Adam) only write `step`. The update itself works on the raw NumPy arrays (`p.data`, `p.grad.data`)
-in place: no graph is recorded, and every update keeps the parameter's dtype (float32 stays float32).
+Subclasses (SGD, Adam, ...) only write `step`, marked `@no_grad()` as torch's are. The update itself works on the
+raw NumPy arrays (`p.data`, `p.grad.data`) in place: no graph is recorded, and every update keeps the parameter's dtype (float32 stays float32).
 """
 import copy
-import functools
 import warnings
 from collections import defaultdict
 from itertools import chain
@@ -57,23 +56,6 @@ class Optimizer:
             param_groups = [{"params": param_groups}]
         for param_group in param_groups:
             self.add_param_group(param_group)
-
-    def __init_subclass__(cls, **kwargs):
-        """Wrap each subclass's `step`: it runs without recording a graph and marks `_opt_called`, which the lr
-        schedulers read to warn when `scheduler.step()` comes before `optimizer.step()` (as torch's do)."""
-        super().__init_subclass__(**kwargs)
-        step = cls.__dict__.get("step")
-        if step is None or getattr(step, "_marks_opt_called", False):
-            return
-
-        @functools.wraps(step)
-        def wrapper(self, *args, **kw):
-            self._opt_called = True
-            with grad_mode.no_grad():
-                return step(self, *args, **kw)
-
-        wrapper._marks_opt_called = True
-        cls.step = wrapper
 
     def __repr__(self):
         text = self.__class__.__name__ + " ("
