@@ -68,7 +68,8 @@ class ASGD(Optimizer):
                 else:
                     np.copyto(ax, x)
                 step = float(step_t)
-                state["eta"].data[...] = lr / ((1 + lambd * lr * step) ** alpha)
-                state["mu"].data[...] = 1 / max(1, step - t0)
+                # the new values pass through float32, as torch builds them with torch.as_tensor
+                state["eta"].data[...] = np.float32(lr / ((1 + lambd * lr * step) ** alpha))
+                state["mu"].data[...] = np.float32(1 / max(1, step - t0))
                 _bump_version(p)
         return loss

@@ -78,7 +78,7 @@ class NAdam(Optimizer):
                 mu = beta1 * (1.0 - 0.5 * (0.96 ** (step * momentum_decay)))
                 mu_next = beta1 * (1.0 - 0.5 * (0.96 ** ((step + 1) * momentum_decay)))
                 mu_product = state["mu_product"].data
-                mu_product *= np.float32(mu)  # float32 * float32, as torch multiplies its 0-dim float32 tensor
+                mu_product *= mu_product.dtype.type(mu)  # in the tensor's own dtype (float32 unless loaded into one)
                 mu_product_next = float(mu_product) * mu_next
 
                 m, v = state["exp_avg"].data, state["exp_avg_sq"].data
