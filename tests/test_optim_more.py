@@ -226,6 +226,32 @@ def test_lbfgs_matches_torch(lr_, max_iter, history_size, line_search_fn, tolera
     assert len(m_state["old_dirs"]) == len(t_state["old_dirs"])
 
 
+@pytest.mark.parametrize("line_search_fn", [None, "strong_wolfe"])
+def test_lbfgs_state_dict_loads_into_torch_and_back(line_search_fn):
+    """3 steps in minigrad, its state (history lists, H_diag, d, t...) into torch, 3 more steps on each side."""
+    rng = np.random.default_rng(7)
+    w0, x, y = rng.standard_normal((5, 3)) / 2, rng.standard_normal((12, 5)), rng.standard_normal((12, 3)) / 2
+    kw = dict(lr=0.5, max_iter=3, history_size=4, line_search_fn=line_search_fn)
+    _, (mw,) = _pair([w0])
+    m_opt = optim.LBFGS([mw], **kw)
+    m_closure = _least_squares(minigrad, mw, minigrad.tensor(x), minigrad.tensor(y), m_opt)
+    for _ in range(3):
+        m_opt.step(m_closure)
+    tw = torch.tensor(mw.detach().numpy().copy(), requires_grad=True)
+    t_opt = torch.optim.LBFGS([tw], **kw)
+    t_opt.load_state_dict(_to_torch(m_opt.state_dict()))
+    t_closure = _least_squares(torch, tw, torch.tensor(x), torch.tensor(y), t_opt)
+    mw2 = minigrad.tensor(mw.detach().numpy().copy(), requires_grad=True)
+    m_opt2 = optim.LBFGS([mw2], **kw)
+    m_opt2.load_state_dict(m_opt.state_dict())
+    m_closure2 = _least_squares(minigrad, mw2, minigrad.tensor(x), minigrad.tensor(y), m_opt2)
+    for step in range(3):
+        t_opt.step(t_closure)
+        m_opt2.step(m_closure2)
+        _close([mw2], [tw], f"LBFGS resumed, step {step}", rtol=1e-8, atol=1e-10)
+    assert m_opt2.state[mw2]["func_evals"] == t_opt.state[tw]["func_evals"]
+
+
 def test_lbfgs_maximize_and_one_group_only():
     rng = np.random.default_rng(0)
     w0, x, y = rng.standard_normal((5, 3)), rng.standard_normal((12, 5)), rng.standard_normal((12, 3))
