@@ -95,6 +95,27 @@ def _same_layout(m_sd, t_sd):
     assert drop(m_sd["param_groups"]) == drop(t_sd["param_groups"])  # torch was given foreach=False
 
 
+F32 = dict(rtol=1e-4, atol=1e-5)  # torch fuses a * b + c into one rounding where NumPy rounds twice
+
+
+@pytest.mark.parametrize("name", NAMES)
+@settings(max_examples=15)
+@given(data=st.data(), shape_list=st.lists(shapes(max_dims=2), min_size=1, max_size=3),
+       seed=st.integers(0, 2**32 - 1))
+def test_matches_torch_over_many_steps_float32(name, data, shape_list, seed):
+    kw = data.draw(OPTIONS[name], label="options")
+    rng = np.random.default_rng(seed)
+    tp, mp = _pair([rng.standard_normal(s).astype(np.float32) for s in shape_list])
+    t_opt = getattr(torch.optim, name)(tp, foreach=False, **kw)
+    m_opt = getattr(optim, name)(mp, **kw)
+    for step in range(STEPS):
+        _feed(tp, mp, [rng.standard_normal(s).astype(np.float32) for s in shape_list])
+        t_opt.step()
+        m_opt.step()
+        _close(mp, tp, f"{name}{kw} float32 step {step}", **F32)
+    _same_layout(m_opt.state_dict(), t_opt.state_dict())
+
+
 @pytest.mark.parametrize("name", NAMES)
 @settings(max_examples=15)
 @given(data=st.data(), shape_list=st.lists(shapes(max_dims=2), min_size=1, max_size=3),
