@@ -295,6 +295,19 @@ def test_lbfgs_maximize_and_one_group_only():
 
 
 # ---- the tutorial MLP, 200 steps in float32 -----------------------------------------------------------------
+@pytest.fixture
+def one_blas_thread():
+    """NumPy's OpenBLAS on one thread, as torch is here: with two pools alternating on a busy machine each tiny
+    matmul waits on spinning threads, and a step takes ten times longer (see minigrad/cli/threads.py)."""
+    from minigrad.cli.threads import get_blas_threads, set_threads
+
+    before = get_blas_threads()
+    set_threads(1)
+    yield
+    if before is not None:
+        set_threads(before)
+
+
 HIDDEN = 32  # the tutorial has 512; the comparison is the same, and 200 steps stay quick
 
 
@@ -319,7 +332,7 @@ MLP_CASES = [("RMSprop", dict(lr=1e-3, momentum=0.5)), ("Adagrad", dict(lr=1e-2)
 
 
 @pytest.mark.parametrize("name, kw", MLP_CASES)
-def test_tutorial_mlp_trains_like_torch(name, kw):
+def test_tutorial_mlp_trains_like_torch(name, kw, one_blas_thread):
     torch.manual_seed(0)
     t_model, m_model = _mlp(torch), _mlp(minigrad)
     m_model.load_state_dict({k: minigrad.from_numpy(v.numpy().copy()) for k, v in t_model.state_dict().items()})
@@ -333,7 +346,7 @@ def test_tutorial_mlp_trains_like_torch(name, kw):
 
 @pytest.mark.parametrize("kw, tol", [(dict(lr=0.1, max_iter=4, history_size=10), 1e-5),
                                      (dict(lr=1, max_iter=4, history_size=10, line_search_fn="strong_wolfe"), 2e-4)])
-def test_tutorial_mlp_trains_like_torch_lbfgs(kw, tol):
+def test_tutorial_mlp_trains_like_torch_lbfgs(kw, tol, one_blas_thread):
     """LBFGS is a full-batch method: 8 steps (of 4 iterations each) on one batch of 128. Later, as the loss
     reaches 0 on that batch, float32 rounding differences grow quickly and the runs part."""
     torch.manual_seed(0)
