@@ -59,10 +59,10 @@ def get_default_device():
 
 
 def _infer(data, dtype=None):
-    """torch.tensor's inference: bools -> bool, ints -> int64, floats -> the default dtype, NumPy scalars and arrays keep their
-    dtype; a nested sequence gets the promotion of all its leaves' dtypes ([1, 2.5] -> float32, [np.float64(1), 2.]
-    -> float64). Always a fresh array. A given `dtype` (a NumPy dtype) is converted to straight from the data, so
-    Python floats reach float64 without a stop in float32."""
+    """torch.tensor's inference: bools -> bool, ints -> int64, floats -> the default dtype, NumPy scalars and arrays
+    keep their dtype; a nested sequence gets the promotion of all its leaves' dtypes ([1, 2.5] -> float32,
+    [np.float64(1), 2.] -> float64). Always a fresh array. A given `dtype` (a NumPy dtype) is converted to straight
+    from the data, so Python floats reach float64 without a stop in float32."""
     if isinstance(data, Tensor):
         return data.data.astype(data.data.dtype if dtype is None else dtype)  # astype copies
     if isinstance(data, (np.ndarray, np.generic)):

@@ -199,7 +199,8 @@ class LBFGS(Optimizer):
             return orig_loss
 
         d, t = _unwrap(state.get("d")), _unwrap(state.get("t"))
-        old_dirs, old_stps, ro = _unwrap(state.get("old_dirs")), _unwrap(state.get("old_stps")), _unwrap(state.get("ro"))
+        old_dirs, old_stps = _unwrap(state.get("old_dirs")), _unwrap(state.get("old_stps"))
+        ro = _unwrap(state.get("ro"))
         H_diag, prev_flat_grad = _unwrap(state.get("H_diag")), _unwrap(state.get("prev_flat_grad"))
         prev_loss = state.get("prev_loss")
 

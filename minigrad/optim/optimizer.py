@@ -1,7 +1,8 @@
 """The Optimizer base: parameter groups, per-parameter state, zero_grad, and state_dict / load_state_dict.
 
 Subclasses (SGD, Adam, ...) only write `step`, marked `@no_grad()` as torch's are. The update itself works on the
-raw NumPy arrays (`p.data`, `p.grad.data`) in place: no graph is recorded, and every update keeps the parameter's dtype (float32 stays float32).
+raw NumPy arrays (`p.data`, `p.grad.data`) in place: no graph is recorded, and every update keeps the parameter's
+dtype (float32 stays float32).
 """
 import copy
 import warnings
