@@ -267,3 +267,34 @@ def test_warns_when_the_optimizer_step_was_replaced():
         opt.step = lambda: None
         with pytest.warns(UserWarning, match="has been overridden after learning rate scheduler initialization"):
             s.step()
+
+
+@settings(max_examples=15)
+@given(lrs, some([0.5, 0.9, 1.05]), st.integers(1, 30))
+def test_multiplicative(lrs_, factor, epochs):
+    _run(lambda L, o: L.MultiplicativeLR(o, lambda epoch: factor ** (epoch % 3)), lrs_, epochs)
+
+
+@pytest.mark.parametrize("name", ["ExponentialLR", "MultiStepLR", "ConstantLR", "LinearLR", "PolynomialLR",
+                                  "CosineAnnealingLR"])
+def test_step_with_an_epoch_uses_the_closed_form_like_torch(name):
+    t_opt, m_opt = _optimizers([0.1, 0.3])
+    t_s, m_s = MAKERS[name](torch.optim.lr_scheduler, t_opt), MAKERS[name](optim.lr_scheduler, m_opt)
+    for epoch in [3, 1, 7, 7, 0, 12, 2]:
+        t_opt.step()
+        m_opt.step()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            t_s.step(epoch)
+            m_s.step(epoch)
+        _compare(t_s, m_s, t_opt, m_opt, f"{name} epoch {epoch}")
+
+
+def test_reduce_on_plateau_takes_a_tensor_metric():
+    t_opt, m_opt = _optimizers([0.1])
+    t_s = torch.optim.lr_scheduler.ReduceLROnPlateau(t_opt, patience=0)
+    m_s = optim.lr_scheduler.ReduceLROnPlateau(m_opt, patience=0)
+    for v in [1.0, 2.0, 2.0, 0.5, 0.7]:
+        t_s.step(torch.tensor(v))
+        m_s.step(minigrad.tensor(v))
+        _compare(t_s, m_s, t_opt, m_opt, f"metric {v}")
