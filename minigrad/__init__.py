@@ -28,6 +28,8 @@ from .ops import (aminmax, argsort, count_nonzero, cummax, cummin, cumprod, cums
 from .ops import (bilinear, celu, cosine_similarity, hardshrink, pairwise_distance, pdist, prelu, rrelu,  # noqa: E402
                   selu, threshold)
 # ---- exports of issue 11e (torch-level pieces) ----
+from . import backends
+from .creation import get_default_device, get_default_dtype, set_default_device, set_default_dtype
 # ---- exports of issue 12 (conv, pool, norm) ----
 from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, linspace, ones,
                        ones_like, rand, rand_like, randint, randn, randn_like, randperm, tensor, zeros, zeros_like)
@@ -51,10 +53,6 @@ def is_tensor(obj):
 
 def numel(input):
     return input.numel()
-
-
-def get_default_dtype():
-    return float32
 
 
 def promote_types(type1, type2):

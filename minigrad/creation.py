@@ -11,15 +11,58 @@ from .tensor import Tensor, _check_device, _size_args
 
 
 _PY_DTYPES = {builtins.bool: np.dtype(np.bool_), builtins.int: np.dtype(np.int64),
-              builtins.float: np.dtype(np.float32)}  # float: torch's default dtype
+              builtins.float: np.dtype(np.float32)}  # float: the default dtype, which set_default_dtype changes
 _SEQUENCES = (list, tuple, range)
 
 
+# ---- the default dtype -----------------------------------------------------------------------------------------
+def set_default_dtype(d):
+    """The dtype of tensors made from Python floats and of the float factories (zeros, rand, arange(0.5, 2), ...):
+    float32 (torch's start) or float64."""
+    if not isinstance(d, _dtype.dtype):
+        raise TypeError("invalid dtype object: only floating-point types are supported as the default type")
+    if not d.is_floating_point:
+        raise TypeError("only floating-point types are supported as the default type")
+    if d.np not in (np.float32, np.float64):
+        raise TypeError(f"minigrad supports float32 and float64 as the default type, not {d}: its ops are written "
+                        "and checked for those two")
+    _PY_DTYPES[builtins.float] = d.np
+
+
+def get_default_dtype():
+    return _dtype.from_numpy_dtype(_PY_DTYPES[builtins.float])
+
+
+def _float():
+    """The default float dtype, as a NumPy dtype."""
+    return _PY_DTYPES[builtins.float]
+
+
+_DEFAULT_DEVICE = ["cpu"]
+
+
+def set_default_device(device):
+    """Only 'cpu' (or None, which means it): minigrad computes with NumPy on the CPU."""
+    if device is None:
+        device = "cpu"
+    name = str(device)
+    if name.split(":")[0] != "cpu":
+        raise RuntimeError(f"set_default_device('{name}'): minigrad runs on the CPU only (NumPy), so it has no "
+                           f"'{name}' device; use set_default_device('cpu') or leave the default as it is.")
+    _DEFAULT_DEVICE[0] = "cpu"
+
+
+def get_default_device():
+    from .tensor import device
+
+    return device(_DEFAULT_DEVICE[0])
+
+
 def _infer(data, dtype=None):
-    """torch.tensor's inference: bools -> bool, ints -> int64, floats -> float32, NumPy scalars and arrays keep their
-    dtype; a nested sequence gets the promotion of all its leaves' dtypes ([1, 2.5] -> float32, [np.float64(1), 2.]
-    -> float64). Always a fresh array. A given `dtype` (a NumPy dtype) is converted to straight from the data, so
-    Python floats reach float64 without a stop in float32."""
+    """torch.tensor's inference: bools -> bool, ints -> int64, floats -> the default dtype, NumPy scalars and arrays
+    keep their dtype; a nested sequence gets the promotion of all its leaves' dtypes ([1, 2.5] -> float32,
+    [np.float64(1), 2.] -> float64). Always a fresh array. A given `dtype` (a NumPy dtype) is converted to straight
+    from the data, so Python floats reach float64 without a stop in float32."""
     if isinstance(data, Tensor):
         return data.data.astype(data.data.dtype if dtype is None else dtype)  # astype copies
     if isinstance(data, (np.ndarray, np.generic)):
@@ -30,7 +73,7 @@ def _infer(data, dtype=None):
     shape = _first_path_shape(data)
     dtypes = set()
     has_arrays = _scan(data, 0, shape, dtypes)
-    result = np.dtype(np.float32)  # what an empty sequence gives
+    result = _float()  # what an empty sequence gives
     if dtype is not None:
         result = dtype
     elif dtypes:
@@ -150,7 +193,7 @@ def from_numpy(ndarray):
 
 
 def _default(dtype):
-    return np.float32 if dtype is None else _dtype_arg(dtype)
+    return _float() if dtype is None else _dtype_arg(dtype)
 
 
 _TORCH_SCALAR_NAMES = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
@@ -208,7 +251,7 @@ def full(size, fill_value, *, dtype=None, device=None, requires_grad=False):
     if isinstance(fill_value, Tensor):
         fill_value = fill_value.item()
     if dtype is None:
-        dtype = _dtype.scalar_dtype(fill_value)
+        dtype = _float() if isinstance(fill_value, builtins.float) else _dtype.scalar_dtype(fill_value)
     return _finish(np.full(_size_args((size,)), fill_value, _dtype_arg(dtype)), None, requires_grad, device)
 
 
@@ -239,7 +282,7 @@ def _number(v):
 
 
 def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=False):
-    """[start, end) by step: int64 when all three are integers, else float32. Element i is start + i * step,
+    """[start, end) by step: int64 when all three are integers, else the default dtype. Element i is start + i * step,
     computed in double as torch's CPU kernel does."""
     if end is None:
         start, end = 0, start
@@ -250,7 +293,7 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=Fa
         raise RuntimeError(f"upper bound and lower bound inconsistent with step sign (start={start}, end={end}, "
                            f"step={step})")
     all_ints = not any(isinstance(v, builtins.float) for v in (start, end, step))
-    target = (np.int64 if all_ints else np.float32) if dtype is None else _dtype_arg(dtype)
+    target = (np.int64 if all_ints else _float()) if dtype is None else _dtype_arg(dtype)
     if all_ints:  # exact int64 arithmetic, beyond float64's 2**53
         arr = np.arange(start, end, step, dtype=np.int64)
     else:

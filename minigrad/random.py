@@ -1,4 +1,6 @@
-"""Random numbers: one global NumPy generator that `manual_seed` resets, and torch-style `Generator` objects."""
+"""Random numbers: one global NumPy generator that `manual_seed` resets, and torch-style `Generator` objects.
+
+Unseeded, the global generator starts from a seed of its own in each process (`initial_seed()` returns it)."""
 import json
 
 import numpy as np
@@ -19,7 +21,7 @@ class Generator:
         return self
 
     def seed(self):
-        return self.manual_seed(int(np.random.SeedSequence().entropy) % (2**63))._seed
+        return self.manual_seed(_fresh_seed())._seed
 
     def initial_seed(self):
         return self._seed
@@ -40,7 +42,14 @@ class Generator:
         return self
 
 
-default_generator = Generator()
+def _fresh_seed():
+    """A seed from the operating system's entropy: a different one in every process, as torch's default."""
+    return int(np.random.SeedSequence().entropy) % (2**64)
+
+
+# The global generator starts unseeded: each process draws its own seed (initial_seed() tells which), as torch's
+# does; manual_seed makes a run reproducible. A new Generator() starts from torch's fixed default seed instead.
+default_generator = Generator().manual_seed(_fresh_seed())
 
 
 def manual_seed(seed):

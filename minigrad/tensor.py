@@ -23,11 +23,14 @@ class Tensor:
     __array_priority__ = 1000  # ndarray * tensor goes to Tensor (see __array_ufunc__)
 
     def __init__(self, *args, dtype=None, device=None, requires_grad=False):
-        """The legacy constructor `minigrad.Tensor(data)` or `minigrad.Tensor(2, 3)`: float32, like torch's."""
+        """The legacy constructor `minigrad.Tensor(data)` or `minigrad.Tensor(2, 3)`: the default dtype (float32
+        unless set_default_dtype changed it), like torch's."""
+        from .creation import _float  # creation imports this module
+
         if len(args) == 1 and not isinstance(args[0], builtins.int):
-            data = np.array(args[0].data if isinstance(args[0], Tensor) else args[0], dtype=np.float32)
+            data = np.array(args[0].data if isinstance(args[0], Tensor) else args[0], dtype=_float())
         else:
-            data = np.empty(_size_args(args), np.float32)
+            data = np.empty(_size_args(args), _float())
         if device is not None:
             _check_device(device)
         Tensor._init(self, data if dtype is None else data.astype(_dtype.to_np(dtype)), None)

@@ -21,6 +21,7 @@ from .loss import (  # noqa: E402
 )
 # ---- modules of issue 12 (conv, pool, norm, upsampling) ----
 from .parameter import Parameter
+from . import utils  # torch.nn.utils: clip_grad_norm_, parameters_to_vector, ...
 
 __all__ = ["Module", "Parameter", "Linear", "Identity", "ReLU", "Sigmoid", "Tanh", "Softmax", "LogSoftmax",
            "Flatten", "Unflatten", "Sequential", "ModuleList", "ModuleDict", "Dropout", "CrossEntropyLoss",

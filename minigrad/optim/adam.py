@@ -15,6 +15,7 @@ The bias corrections are Python floats (float64), as in torch; they reach a floa
 """
 import numpy as np
 
+from ..autograd.grad_mode import no_grad
 from ..tensor import Tensor
 from .optimizer import Optimizer, _bump_version, _scalar
 
@@ -80,6 +81,7 @@ class Adam(Optimizer):
                 state["max_exp_avg_sq"] = Tensor._make(np.zeros_like(p.data), None)
         return state
 
+    @no_grad()
     def step(self, closure=None):
         loss = self._closure_loss(closure)
         for group in self.param_groups:

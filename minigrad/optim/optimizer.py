@@ -1,10 +1,10 @@
 """The Optimizer base: parameter groups, per-parameter state, zero_grad, and state_dict / load_state_dict.
 
-Subclasses (SGD, Adam) only write `step`. The update itself works on the raw NumPy arrays (`p.data`, `p.grad.data`)
-in place: no graph is recorded, and every update keeps the parameter's dtype (float32 stays float32).
+Subclasses (SGD, Adam, ...) only write `step`, marked `@no_grad()` as torch's are. The update itself works on the
+raw NumPy arrays (`p.data`, `p.grad.data`) in place: no graph is recorded, and every update keeps the parameter's
+dtype (float32 stays float32).
 """
 import copy
-import functools
 import warnings
 from collections import defaultdict
 from itertools import chain
@@ -57,23 +57,6 @@ class Optimizer:
             param_groups = [{"params": param_groups}]
         for param_group in param_groups:
             self.add_param_group(param_group)
-
-    def __init_subclass__(cls, **kwargs):
-        """Wrap each subclass's `step`: it runs without recording a graph and marks `_opt_called`, which the lr
-        schedulers read to warn when `scheduler.step()` comes before `optimizer.step()` (as torch's do)."""
-        super().__init_subclass__(**kwargs)
-        step = cls.__dict__.get("step")
-        if step is None or getattr(step, "_marks_opt_called", False):
-            return
-
-        @functools.wraps(step)
-        def wrapper(self, *args, **kw):
-            self._opt_called = True
-            with grad_mode.no_grad():
-                return step(self, *args, **kw)
-
-        wrapper._marks_opt_called = True
-        cls.step = wrapper
 
     def __repr__(self):
         text = self.__class__.__name__ + " ("
@@ -230,3 +213,49 @@ def _cast(param, value, key=None):
 def _bump_version(p):
     """An update in place: graphs that saved p's old value must refuse to backward, as torch's do."""
     p._vc[0] += 1
+
+
+# ---- small pieces the optimizer families share ----------------------------------------------------------------
+def _zeros_state(p):
+    """A state buffer shaped and typed like the parameter."""
+    return Tensor._make(np.zeros_like(p.data), None)
+
+
+def _scalar_state(value=0.0):
+    """A 0-dim float32 tensor: torch counts `step` (and ASGD's eta and mu, NAdam's mu_product) in one."""
+    return Tensor._make(np.array(value, np.float32), None)
+
+
+def _check_options(**options):
+    """torch's constructor checks: each named hyper-parameter must be >= 0 ("Invalid learning rate: -1.0")."""
+    labels = dict(lr="learning rate", eps="epsilon value", weight_decay="weight_decay value",
+                  momentum="momentum value", alpha="alpha value", lr_decay="lr_decay value",
+                  initial_accumulator_value="initial_accumulator_value value", rho="rho value",
+                  momentum_decay="momentum_decay value")
+    for name, value in options.items():
+        if isinstance(value, Tensor) and value.numel() != 1:
+            raise ValueError(f"Tensor {name} must be 1-element")
+        if not 0.0 <= value:
+            raise ValueError(f"Invalid {labels[name]}: {value}")
+
+
+def _check_betas(betas):
+    for i, beta in enumerate(betas):
+        if not 0.0 <= beta < 1.0:
+            raise ValueError(f"Invalid beta parameter at index {i}: {beta}")
+
+
+def _no_variants(differentiable=False, capturable=False, fused=None):
+    if differentiable or capturable or fused:
+        raise NotImplementedError("minigrad has one NumPy update path: differentiable, capturable and fused "
+                                  "(torch's autograd, CUDA-graph and fused-kernel variants) are not supported")
+
+
+def _tensor_steps(optimizer, group, *keys):
+    """An old state dict's plain-number step (and the like) becomes a float32 0-dim tensor, as torch's
+    __setstate__ does."""
+    for p in group["params"]:
+        st = optimizer.state.get(p)
+        for key in keys:
+            if st and key in st and not isinstance(st[key], Tensor):
+                st[key] = _scalar_state(float(st[key]))

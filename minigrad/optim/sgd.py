@@ -12,6 +12,7 @@ For each parameter p with gradient g (torch's single-tensor update, step for ste
 """
 import numpy as np
 
+from ..autograd.grad_mode import no_grad
 from ..tensor import Tensor
 from .optimizer import Optimizer, _bump_version, _scalar
 
@@ -44,6 +45,7 @@ class SGD(Optimizer):
                            ("fused", False)):
             group.setdefault(key, value)
 
+    @no_grad()
     def step(self, closure=None):
         loss = self._closure_loss(closure)
         for group in self.param_groups:
