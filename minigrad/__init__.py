@@ -31,6 +31,8 @@ from .ops import (bilinear, celu, cosine_similarity, hardshrink, pairwise_distan
 from . import backends
 from .creation import get_default_device, get_default_dtype, set_default_device, set_default_dtype
 # ---- exports of issue 12 (conv, pool, norm) ----
+# ---- exports of issue 11d (indexing and shape) ----
+# ---- exports of issue 11f (linear algebra) ----
 from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, linspace, ones,
                        ones_like, rand, rand_like, randint, randn, randn_like, randperm, tensor, zeros, zeros_like)
 from .random import Generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state

@@ -636,6 +636,12 @@ class Tensor:
     # ---- methods of issue 12: conv, pool, norm ----
     # (end of issue 12 methods)
 
+    # ---- methods of issue 11d: indexing and shape ops (ops/index_more.py, ops/shape_more.py) ----
+    # (end of issue 11d methods)
+
+    # ---- methods of issue 11f: linear algebra (ops/linalg_more.py) ----
+    # (end of issue 11f methods)
+
     # ---- NumPy functions on Tensors reach minigrad's ops ------------------------------------------------------
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         """`np.exp(t)` is `minigrad.exp(t)`, and so on for the ufuncs minigrad has: a backward formula written with

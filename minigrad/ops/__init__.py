@@ -52,6 +52,8 @@ from .loss_more import (  # noqa: F401
     soft_margin_loss, triplet_margin_loss,
 )
 # ---- issue 12 (conv, pool, norm) ----
+# ---- issue 11d (indexing and shape) ----
+# ---- issue 11f (linear algebra) ----
 from .compare import (  # noqa: F401
     allclose, bitwise_not, ceil, clamp, clip, eq, equal, floor, ge, gt, isclose, isfinite, isinf, isnan, le, logical_and,
     logical_not, logical_or, logical_xor, lt, maximum, minimum, ne, round, sign, where,
