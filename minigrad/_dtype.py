@@ -53,6 +53,15 @@ def from_numpy_dtype(np_dtype):
         ) from None
 
 
+# The dtype a Python number stands for; float is the default dtype, which set_default_dtype changes
+PY_DTYPES = {builtins.bool: bool.np, builtins.int: int64.np, builtins.float: float32.np}
+
+
+def default_float():
+    """The default float dtype (torch.get_default_dtype()), as a NumPy dtype."""
+    return PY_DTYPES[builtins.float]
+
+
 def scalar_type(np_dtype):
     """torch's ScalarType name of a NumPy dtype, as its error messages print it: Float, Long, Bool."""
     d = _BY_NP.get(np.dtype(np_dtype))
@@ -104,7 +113,7 @@ def scalar_dtype(value):
     if isinstance(value, builtins.int):
         return int64.np
     if isinstance(value, builtins.float):
-        return float32.np
+        return PY_DTYPES[builtins.float]
     if isinstance(value, np.generic):
         return np.dtype(type(value))
     raise TypeError(f"expected a Tensor or a Python number, but got {type(value).__name__}")

@@ -10,8 +10,7 @@ from .random import _gen
 from .tensor import Tensor, _check_device, _size_args
 
 
-_PY_DTYPES = {builtins.bool: np.dtype(np.bool_), builtins.int: np.dtype(np.int64),
-              builtins.float: np.dtype(np.float32)}  # float: the default dtype, which set_default_dtype changes
+_PY_DTYPES = _dtype.PY_DTYPES  # float: the default dtype, which set_default_dtype changes
 _SEQUENCES = (list, tuple, range)
 
 

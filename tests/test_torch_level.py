@@ -286,3 +286,14 @@ def test_parameters_to_vector_and_back_match_torch():
     with pytest.raises(TypeError) as m_err:
         nn.utils.vector_to_parameters([1.0], m_model.parameters())
     assert str(m_err.value) == str(t_err.value)
+
+
+def test_integer_ops_compute_in_the_default_dtype():
+    for L in (torch, minigrad):
+        L.set_default_dtype(L.float64)
+        try:
+            got = [(L.tensor([1, 2]) / 2).dtype, (L.tensor([1, 2]) * 1.5).dtype, L.tensor([1, 4]).sqrt().dtype,
+                   L.tensor([1, 2]).exp().dtype, (L.tensor([1, 2]) ** 0.5).dtype, L.atan2(L.tensor([1]), L.tensor([2])).dtype]
+        finally:
+            L.set_default_dtype(L.float32)
+        assert [str(d).split(".")[-1] for d in got] == ["float64"] * 6, (L.__name__, got)

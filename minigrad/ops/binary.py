@@ -7,7 +7,7 @@ import builtins
 
 import numpy as np
 
-from .._dtype import scalar_type as _scalar_type
+from .._dtype import default_float, scalar_type as _scalar_type
 from ..autograd.function import Function
 from ..tensor import Tensor
 from ._promote import _broadcast_check, _operands, _result_np_dtype
@@ -31,9 +31,10 @@ def _checked(*xs):
 
 
 def _float_checked(*xs):
-    """As _checked, but integers and bools are computed in float32 (torch's float ops on integer tensors)."""
+    """As _checked, but integers and bools are computed in the default float dtype (torch's float ops on integer
+    tensors)."""
     if _result_np_dtype(xs).kind in "biu":
-        xs = [x.float() if isinstance(x, Tensor) else builtins.float(x) for x in xs]
+        xs = [x.type(default_float()) if isinstance(x, Tensor) else builtins.float(x) for x in xs]
     return _checked(*xs)
 
 

@@ -158,12 +158,12 @@ def div(input, other, *, rounding_mode=None, out=None):
 
 
 def _true_div_operands(a, b):
-    """Integer / integer is a float in torch: both sides go to float32 first."""
+    """Integer / integer is a float in torch: both sides go to the default float dtype first."""
     ints = builtins.all((isinstance(x, Tensor) and x.data.dtype.kind in "biu") or isinstance(x, (builtins.int, np.integer))
                         for x in (a, b))
     if ints:
-        a = a.float() if isinstance(a, Tensor) else builtins.float(a)
-        b = b.float() if isinstance(b, Tensor) else builtins.float(b)
+        a = a.type(_dtype.default_float()) if isinstance(a, Tensor) else builtins.float(a)
+        b = b.type(_dtype.default_float()) if isinstance(b, Tensor) else builtins.float(b)
     return a, b
 
 
@@ -265,7 +265,7 @@ def pow(input, exponent):  # noqa: A001 - torch's name
     if isinstance(exponent, np.generic):
         exponent = exponent.item()
     if input.data.dtype.kind in "iub" and isinstance(exponent, builtins.float):
-        input = input.float()
+        input = input.type(_dtype.default_float())
     if input.data.dtype.kind in "iu" and isinstance(exponent, builtins.int) and exponent < 0:
         raise RuntimeError("Integers to negative integer powers are not allowed.")
     return Pow.apply(input, exponent)
@@ -275,7 +275,7 @@ def _float(input, name="input"):
     """torch computes exp/log/... of integers in the default float dtype."""
     if not isinstance(input, Tensor):
         raise TypeError(f"argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
-    return input.float() if input.data.dtype.kind in "iub" else input
+    return input.type(_dtype.default_float()) if input.data.dtype.kind in "iub" else input
 
 
 class Exp(Function):
