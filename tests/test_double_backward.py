@@ -29,8 +29,14 @@ def second_order(L, F, f, arrays, seed=0):
     gs = L.autograd.grad((out * w).sum(), diff, create_graph=True, allow_unused=True)
     s = sum((g * L.from_numpy(rng.standard_normal(tuple(g.shape)))).sum() for g in gs if g is not None)
     ggs = L.autograd.grad(s, diff, allow_unused=True) if s.requires_grad else [None] * len(diff)
-    as_np = [None if g is None else g.detach().numpy() for g in (*gs, *ggs)]
+    as_np = [None if g is None else _numpy(g) for g in (*gs, *ggs)]
     return as_np, [g is not None and g.requires_grad for g in gs]
+
+
+def _numpy(g):
+    if isinstance(g, torch.Tensor) and g._is_zerotensor():  # torch's efficient zeros: a derivative that is 0
+        return np.zeros(tuple(g.shape))
+    return g.detach().numpy()
 
 
 def check(f, *arrs, tol=TOL):
