@@ -356,13 +356,23 @@ def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False
                 requires_grad=requires_grad)
 
 
+# Tensor.new_*: a new tensor with self's dtype (and device) unless told otherwise
 def new_tensor(self, data, dtype=None, device=None, requires_grad=False):
-    return tensor(data, dtype=self.dtype if dtype is None else dtype, requires_grad=requires_grad)
+    return tensor(data, dtype=self.dtype if dtype is None else dtype, device=device, requires_grad=requires_grad)
 
 
-for _name, _make in dict(new_zeros=zeros, new_ones=ones, new_empty=empty).items():
-    setattr(Tensor, _name, (lambda mk: lambda self, *size, dtype=None, requires_grad=False: mk(
-        *size, dtype=self.dtype if dtype is None else dtype, requires_grad=requires_grad))(_make))
-Tensor.new_tensor = new_tensor
-Tensor.new_full = lambda self, size, fill_value, dtype=None, requires_grad=False: full(
-    size, fill_value, dtype=self.dtype if dtype is None else dtype, requires_grad=requires_grad)
+def new_zeros(self, *size, dtype=None, device=None, requires_grad=False):
+    return zeros(*size, dtype=self.dtype if dtype is None else dtype, device=device, requires_grad=requires_grad)
+
+
+def new_ones(self, *size, dtype=None, device=None, requires_grad=False):
+    return ones(*size, dtype=self.dtype if dtype is None else dtype, device=device, requires_grad=requires_grad)
+
+
+def new_empty(self, *size, dtype=None, device=None, requires_grad=False):
+    return empty(*size, dtype=self.dtype if dtype is None else dtype, device=device, requires_grad=requires_grad)
+
+
+def new_full(self, size, fill_value, dtype=None, device=None, requires_grad=False):
+    return full(size, fill_value, dtype=self.dtype if dtype is None else dtype, device=device,
+                requires_grad=requires_grad)

@@ -289,13 +289,18 @@ class Tensor:
         return self.data
 
     def to(self, *args, dtype=None, device=None, copy=False, non_blocking=False, memory_format=None):
+        flags = []  # to(dtype, non_blocking, copy): positional bools after the dtype or device
         for a in args:
             if isinstance(a, _dtype.dtype) or a is builtins.float or a is builtins.int or a is builtins.bool:
                 dtype = a
             elif isinstance(a, Tensor):
                 dtype = a.dtype
+            elif isinstance(a, builtins.bool):
+                flags.append(a)
             elif a is not None:
                 device = a
+        if len(flags) > 1:
+            copy = flags[1]
         if device is not None:
             _check_device(device)
         if dtype is not None and _dtype.to_np(dtype) != self.data.dtype:
@@ -351,6 +356,12 @@ class Tensor:
         if self.data.flags.c_contiguous:
             return self
         return ops.pointwise.Clone.apply(self)
+
+    def new_tensor(self, data, dtype=None, device=None, requires_grad=False): return creation.new_tensor(self, data, dtype, device, requires_grad)  # noqa
+    def new_zeros(self, *size, dtype=None, device=None, requires_grad=False): return creation.new_zeros(self, *size, dtype=dtype, device=device, requires_grad=requires_grad)  # noqa
+    def new_ones(self, *size, dtype=None, device=None, requires_grad=False): return creation.new_ones(self, *size, dtype=dtype, device=device, requires_grad=requires_grad)  # noqa
+    def new_empty(self, *size, dtype=None, device=None, requires_grad=False): return creation.new_empty(self, *size, dtype=dtype, device=device, requires_grad=requires_grad)  # noqa
+    def new_full(self, size, fill_value, dtype=None, device=None, requires_grad=False): return creation.new_full(self, size, fill_value, dtype, device, requires_grad)  # noqa
 
     # ---- ops: each method calls its op in minigrad/ops/ ------------------------------------------------------
     def __add__(self, other): return ops.add(self, other)  # noqa: E704 - one line per op, by design
@@ -675,7 +686,7 @@ class _RemovableHandle:
 
 
 from . import ops  # noqa: E402 - the ops import Tensor; its methods look them up when called
-from . import _dispatch  # noqa: E402
+from . import _dispatch, creation  # noqa: E402
 from .autograd import function as _function  # noqa: E402
 
 _function._Tensor = Tensor  # apply's wrapper class, known from the start

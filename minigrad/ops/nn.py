@@ -1,5 +1,7 @@
 """The layers' ops: linear (the fused x @ wᵀ + b that torch records as AddmmBackward0), dropout, and the identity
 nodes that module backward hooks hang on. Each Function, then its torch-level function with torch's checks."""
+import math
+
 import numpy as np
 
 from .._dtype import scalar_type as _scalar_type
@@ -43,7 +45,7 @@ def linear(input, weight, bias=None):
             raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {xn.lower()} != {wn.lower()}")
         raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {xn} and {wn}")
     if x.ndim != 2:  # torch folds the leading dims into one and unfolds them after (ViewBackward0 on both sides)
-        out = linear(input.reshape(-1, x.shape[-1]), weight, bias)
+        out = linear(input.reshape(math.prod(x.shape[:-1]), x.shape[-1]), weight, bias)
         return out.reshape(*x.shape[:-1], w.shape[0])
     if bias is None:
         return Mm.apply(input, weight.t())
