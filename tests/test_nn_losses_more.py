@@ -235,8 +235,10 @@ def test_triplet_margin(data, reduction, margin, p, swap):
 
     d_neg = np.minimum(dist(a, neg), dist(pos, neg)) if swap else dist(a, neg)
     assume(off(margin + dist(a, pos) - d_neg, gap=1e-2) and off(dist(a, neg) - dist(pos, neg), gap=1e-2))
+    # float32: the p-norm's second derivative cancels (torch's own result is off its antisymmetry by 3e-6)
+    tol = dict(atol=1e-5) if dt == np.float32 else {}
     run("triplet_margin_loss", (a, pos, neg), dict(margin=margin, p=p, swap=swap, reduction=reduction),
-        diff=(0, 1, 2))
+        diff=(0, 1, 2), **tol)
 
 
 def test_loss_errors():
