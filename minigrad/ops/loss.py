@@ -177,6 +177,7 @@ class CrossEntropy(Function):
             loss = (1 - eps) * loss + (eps / n_classes) * smooth
         denominator = rows if plain else wt.sum(dtype=x.dtype)
         if ctx.needs_input_grad[0]:  # the constant parts of the gradient: q, S, and which rows count
+            ctx.p = np.exp((x2 - m) - log_s)  # softmax, for a plain backward (see there)
             q = np.zeros(x2.shape, x.dtype)
             q[r, t_safe] = 1 if plain else (1 - eps) * wt
             if eps > 0:
@@ -193,7 +194,8 @@ class CrossEntropy(Function):
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        p = call(Softmax, _rows(x), dim=1)
+        # p = softmax(x): forward's, or in a create_graph backward (x a Tensor) recomputed by Softmax, in the graph
+        p = ctx.p if type(x) is np.ndarray else call(Softmax, _rows(x), dim=1)
         g = _scale(g, ctx.reduction, ctx.denominator)
         g = g.reshape(-1, 1) if ctx.reduction == "none" else g
         grad = ((p if ctx.s is None else p * ctx.s) - ctx.q) * g
