@@ -2,7 +2,7 @@
 import json
 import os
 
-from . import bench_epoch, bench_memory, bench_ops, bench_pipeline, bench_scaling
+from . import bench_epoch, bench_hvp, bench_memory, bench_ops, bench_pipeline, bench_scaling
 
 TARGETS = [
     # (name, how it is read from the results, comparison, bound); the epoch targets are read at both thread settings
@@ -115,7 +115,9 @@ def write(results, out_dir):
                 ("pipeline", "3. Step breakdown (ms per step, median over rounds)", bench_pipeline.breakdown_table),
                 ("ops", "4. Per-op forward + backward", bench_ops.table),
                 ("scaling", "5. Scaling: time per training sample", bench_scaling.table),
-                ("memory", "6. Memory", bench_memory.table)]
+                ("memory", "6. Memory", bench_memory.table),
+                ("hvp", "7. Hessian-vector product (a create_graph backward, then a backward through it)",
+                 bench_hvp.table)]
     for key, title, table in sections:
         if key in results:
             lines += [f"## {title}", "", table(results[key]), ""]
