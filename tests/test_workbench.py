@@ -65,3 +65,69 @@ def test_jacobians_see_a_perturbed_backward_only_through_the_check(monkeypatch):
     mul = next(s for s in trace.steps if s["node"] == "MulBackward0")
     np.testing.assert_allclose(mul["grad_out"][0]["jacobian"]["values"], [[6.0, 0.0], [0.0, 6.0]])
     assert mul["grad_out"][0]["jacobian"]["vjp_matches"]
+
+
+# ---- every op against torch -------------------------------------------------------------------------------------
+def _tutorial_pair(batch=6):
+    import torch
+
+    from minigrad.cli.model import NeuralNetwork
+    from reference.convert import copy_weights
+    from reference.model import NeuralNetwork as TorchNetwork
+
+    torch.manual_seed(0)
+    t_model, m_model = TorchNetwork(), NeuralNetwork()
+    copy_weights(t_model, m_model)
+    rng = np.random.default_rng(0)
+    X = minigrad.from_numpy(rng.random((batch, 1, 28, 28), dtype=np.float32))
+    y = minigrad.from_numpy(rng.integers(0, 10, batch))
+    return m_model, t_model, X, y
+
+
+def test_compare_ops_finds_every_op_in_torchs_order_and_agrees():
+    from minigrad.cli.ops_compare import compare_ops
+
+    m_model, t_model, X, y = _tutorial_pair()
+    rows, verdict, (m_loss, t_loss) = compare_ops(m_model, t_model, X, y)
+    ops = [r["op"] for r in rows]
+    assert ops[:5] == ["NllLossBackward0", "LogSoftmaxBackward0", "AddmmBackward0", "AccumulateGrad", "TBackward0"]
+    assert len(rows) == 16 and ops.count("AddmmBackward0") == 3 and ops.count("AccumulateGrad") == 6
+    assert all(r["role"] in ("same", "fused") for r in rows)
+    assert rows[1]["role"] == "fused" and rows[1]["minigrad"] == "CrossEntropyLossBackward0"
+    same = [r for r in rows if r["role"] == "same"]
+    assert all(r["value"]["allclose"] and r["grad_in"]["allclose"] for r in same)
+    assert all(r["grad_out"]["allclose"] for r in same if r["op"] != "AccumulateGrad")
+    assert {r["param"] for r in rows if "param" in r} == {n for n, _ in t_model.named_parameters()}
+    assert verdict is None and abs(m_loss - t_loss) < 1e-5
+
+
+def test_compare_ops_names_a_perturbed_backward_as_the_first_divergence(monkeypatch):
+    from minigrad.cli.ops_compare import compare_ops
+    from minigrad.ops.pointwise import Relu
+
+    original = Relu.backward
+    monkeypatch.setattr(Relu, "backward", staticmethod(lambda ctx, g: original(ctx, g) * 1.01))
+    rows, verdict, _ = compare_ops(*_tutorial_pair())
+    row, why = verdict
+    assert row["op"] == "ReluBackward0" and row["step"] == 7 and why == "the gradients it sends on differ"
+    assert row["grad_in"]["allclose"] and not row["grad_out"]["allclose"]
+
+
+def test_compare_ops_names_a_perturbed_forward(monkeypatch):
+    from minigrad.cli.ops_compare import compare_ops
+    from minigrad.ops.pointwise import Relu
+
+    original = Relu.forward
+    monkeypatch.setattr(Relu, "forward", staticmethod(lambda ctx, x: original(ctx, x) + np.float32(1e-3)))
+    rows, (row, why), _ = compare_ops(*_tutorial_pair())
+    assert row["op"] == "ReluBackward0" and why == "its forward value differs"
+    assert row["step"] == 12  # the first ReLU in forward order is the last in backward order
+
+
+def test_compare_ops_command(capsys):
+    from minigrad.__main__ import main
+
+    assert main(["compare", "--ops", "--limit", "16", "--batch-size", "4", "--strict"]) == 0
+    out = capsys.readouterr().out
+    assert "NllLossBackward0" in out and "inside minigrad's CrossEntropyLossBackward0" in out
+    assert "every one of torch's 16 backward nodes found in minigrad's graph" in out
