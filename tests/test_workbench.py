@@ -131,3 +131,57 @@ def test_compare_ops_command(capsys):
     out = capsys.readouterr().out
     assert "NllLossBackward0" in out and "inside minigrad's CrossEntropyLossBackward0" in out
     assert "every one of torch's 16 backward nodes found in minigrad's graph" in out
+
+
+# ---- backprop health --------------------------------------------------------------------------------------------
+def test_health_figures_match_a_tiny_model_worked_by_hand():
+    from minigrad import nn
+    from minigrad.cli.health import Health
+
+    x = np.array([[1.0, 2.0], [-1.0, 0.5]])
+    W1, b1 = np.array([[1.0, -1.0], [0.5, 0.5]]), np.array([2.0, -2.0])
+    W2, b2 = np.array([[3.0, 1.0]]), np.array([0.5])
+    model = nn.Sequential(nn.Linear(2, 2), nn.ReLU(), nn.Linear(2, 1), nn.Tanh()).double()
+    for p, value in zip(model.parameters(), (W1, b1, W2, b2)):
+        p.data[...] = value
+    health = Health(model)
+    opt = minigrad.optim.SGD(model.parameters(), lr=0.1)
+    model(minigrad.tensor(x)).sum().backward()
+    health.before_step()
+    opt.step()
+    health.after_step()
+    health.remove()
+
+    # by hand: h = x W1ᵀ + b1 = [[1, -0.5], [0.5, -2.25]]: unit 1 is negative for both samples, dead
+    h = x @ W1.T + b1
+    r = np.maximum(h, 0)
+    t = np.tanh(r @ W2.T + b2)  # z = [3.5, 2]: tanh 0.998 is saturated (> 0.97), tanh 0.964 is not
+    dz = 1 - t ** 2  # d sum(tanh z) / dz
+    dW2, db2 = dz.T @ r, dz.sum(0)
+    dh = (dz @ W2) * (h > 0)
+    dW1, db1 = dh.T @ x, dh.sum(0)
+    expected = {"0.weight": (dW1, W1), "0.bias": (db1, b1), "2.weight": (dW2, W2), "2.bias": (db2, b2)}
+    for name, (g, w) in expected.items():
+        rec = health.params[name]
+        assert rec["grad_norm"] == [pytest.approx(np.linalg.norm(g), rel=1e-12)]
+        assert rec["update_ratio"] == [pytest.approx(0.1 * np.linalg.norm(g) / np.linalg.norm(w), rel=1e-9)]
+    assert health.activations["1"] == {"kind": "ReLU", "dead": [0.5]}
+    assert health.activations["3"] == {"kind": "Tanh", "saturated": [0.5]}
+    assert "update_ratio" in health.text and "<table>" in health._repr_html_()
+
+
+def test_train_health_writes_json_and_png(tmp_path, capsys):
+    import matplotlib.image
+
+    from minigrad.__main__ import main
+
+    out = tmp_path / "health"
+    main(["train", "--limit", "64", "--test-limit", "16", "--batch-size", "16", "--health", str(out)])
+    data = json.loads((out / "health.json").read_text())
+    assert set(data["params"]) == {f"linear_relu_stack.{i}.{k}" for i in (0, 2, 4) for k in ("weight", "bias")}
+    assert all(len(p["grad_norm"]) == len(p["update_ratio"]) == 4 for p in data["params"].values())
+    assert {a["kind"] for a in data["activations"].values()} == {"ReLU"}
+    assert all(len(a["dead"]) == 4 for a in data["activations"].values())  # the test batches are not counted
+    png = matplotlib.image.imread(out / "health.png")
+    assert png.shape[0] > 300 and png.std() > 0.01
+    assert "Health: " in capsys.readouterr().out
