@@ -34,7 +34,7 @@ def rule_of(node):
     """The derivative the node applies: its Function's docstring (which states it), dedented."""
     if type(node) is AccumulateGrad:
         return "leaf: .grad += incoming gradient"
-    doc = inspect.cleandoc(node.function.__doc__ or "") if node.function is not None else ""
+    doc = inspect.getdoc(node.function) or "" if node.function is not None else ""  # a subclass shows its base's
     return doc or "(its Function has no docstring)"
 
 
@@ -220,7 +220,8 @@ def _steps(records, names):
         for i, ((child, _), ig, meta) in enumerate(zip(node.next_functions, input_grads, node.input_meta)):
             if meta is None and child is None:
                 continue  # a non-array argument, such as an exponent or a dim
-            out = {"input": i, "to": None, "shape": None if ig is None else list(ig.shape)}
+            out = {"input": i, "to": None, "shape": None if ig is None else list(ig.shape),
+                   "norm": None if ig is None else _norm(np.asarray(ig))}
             if child is not None and ig is not None:
                 out["to"], out["to_step"] = child.name(), step_of.get(child)
                 if type(child) is AccumulateGrad:
