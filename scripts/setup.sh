@@ -24,7 +24,6 @@ if [ ! -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ] && [ -z
   want="dataset-fashion-mnist"
 fi
 command -v dot >/dev/null 2>&1 || want="$want graphviz"
-# chromium (headless) runs tests/test_html_page.py, the page of `minigrad explain --html`, in a real browser
 command -v chromium >/dev/null 2>&1 || want="$want chromium"
 if [ -n "$want" ] && command -v apt-get >/dev/null 2>&1; then
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"

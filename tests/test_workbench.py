@@ -185,3 +185,22 @@ def test_train_health_writes_json_and_png(tmp_path, capsys):
     png = matplotlib.image.imread(out / "health.png")
     assert png.shape[0] > 300 and png.std() > 0.01
     assert "Health: " in capsys.readouterr().out
+
+
+# ---- inline display in notebooks --------------------------------------------------------------------------------
+def test_traces_and_graphs_display_inline():
+    import shutil
+
+    from minigrad.viz import draw_graph
+
+    x = minigrad.tensor([1.0, 2.0], requires_grad=True)
+    y = (x * x).sum()
+    g = draw_graph(y, params={"x": x})
+    if shutil.which("dot"):
+        assert g._repr_svg_().lstrip().startswith(("<?xml", "<svg", "<!DOCTYPE"))
+        assert draw_graph(y, format="svg")._repr_svg_() is not None
+    else:
+        assert g._repr_svg_() is None
+    html = explain(y, params={"x": x})._repr_html_()
+    assert html.startswith("<table>") and "MulBackward0" in html and "Σ of 2 gradients" in html
+    assert "AccumulateGrad (x)" in html

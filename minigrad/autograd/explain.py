@@ -84,6 +84,26 @@ class Explanation:
     def __str__(self):
         return self.text
 
+    def _repr_html_(self):
+        """In a notebook: one table row per step, in the engine's order."""
+        import html
+
+        e = html.escape
+        rows = []
+        for s in self.steps:
+            g = s["grad_in"]
+            name = s["node"] + (f" ({s['name']})" if s.get("name") else "")
+            summed = f"<br>Σ of {s['summed_from']} gradients" if s.get("summed_from", 1) > 1 else ""
+            outs = "<br>".join(e(_describe_out(o)) for o in s["grad_out"]) or (
+                e(f"accumulated into the .grad of {s['name']}") if s["kind"] == "leaf" else "")
+            rows.append(f"<tr><td>{s['step']}</td><td><code>{e(name)}</code></td><td><pre>{e(s['rule'])}</pre></td>"
+                        f"<td>{e(_shape(g['shape']))} {e(g['dtype'])}<br>norm {g['norm']:.6g}{summed}</td>"
+                        f"<td>{outs}</td></tr>")
+        r = self.root
+        return (f"<table><caption>backward from a {e(_shape(r['shape']))} {e(r['dtype'])} tensor: "
+                f"{len(self.steps)} nodes, in the order the engine runs them</caption><tr><th>step</th><th>node</th>"
+                "<th>rule</th><th>grad in</th><th>grad out</th></tr>" + "".join(rows) + "</table>")
+
     def __repr__(self):
         return f"<Explanation of {len(self.steps)} backward steps; print it or call .to_json()>"
 
