@@ -131,6 +131,7 @@ def test_compare_ops_command(capsys):
     out = capsys.readouterr().out
     assert "NllLossBackward0" in out and "inside minigrad's CrossEntropyLossBackward0" in out
     assert "every one of torch's 16 backward nodes found in minigrad's graph" in out
+    assert "after the sgd step (lr 0.001)" in out and "linear_relu_stack.0.weight" in out
 
 
 # ---- backprop health --------------------------------------------------------------------------------------------

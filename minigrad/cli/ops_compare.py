@@ -280,4 +280,21 @@ def run(args):
     X, y = next(iter(loader))
     rows, verdict, losses = compare_ops(m_model, t_model, X, y)
     print(format_rows(rows, verdict, losses))
-    return 1 if (args.strict and verdict is not None) else 0
+    updated = optimizer_step(m_model, t_model, args)
+    print(f"\nafter the {args.optimizer} step (lr {args.lr:g}): parameters  exact allclose   maxdiff")
+    for name, c in updated:
+        print(f"  {name:<36} {str(c['exact']):>5} {str(c['allclose']):>8} {c['maxdiff']:>9.2e}")
+    diverged = verdict is not None or not all(c["allclose"] for _, c in updated)
+    return 1 if (args.strict and diverged) else 0
+
+
+def optimizer_step(m_model, t_model, args):
+    """The rest of the training step: each optimizer steps on the gradients just compared; [(name, cmp)]."""
+    import torch
+
+    from .common import make_optimizer
+
+    make_optimizer(minigrad, m_model.parameters(), args).step()
+    make_optimizer(torch, t_model.parameters(), args).step()
+    t_params = dict(t_model.named_parameters())
+    return [(name, cmp(p.detach().numpy(), _np(t_params[name]))) for name, p in m_model.named_parameters()]
