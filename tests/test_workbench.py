@@ -124,6 +124,21 @@ def test_compare_ops_names_a_perturbed_forward(monkeypatch):
     assert row["step"] == 12  # the first ReLU in forward order is the last in backward order
 
 
+def test_graphs_part_where_an_op_differs():
+    import torch
+
+    from minigrad.cli.ops_compare import first_divergence, pair_graphs
+
+    t = (torch.tensor([1.0, 2.0], requires_grad=True) * 2).exp().sum()
+    m = (minigrad.tensor([1.0, 2.0], requires_grad=True) * 2).sin().sum()
+    roles = [(tn.name().replace("torch::autograd::", ""), role) for tn, _, role in pair_graphs(t.grad_fn, m._node())]
+    assert roles == [("SumBackward0", "same"), ("ExpBackward0", "unmatched"), ("MulBackward0", "unmatched"),
+                     ("AccumulateGrad", "unmatched")]
+    rows = [{"step": 1, "op": "SumBackward0", "role": "same", "seq": 2},
+            {"step": 2, "op": "ExpBackward0", "role": "unmatched", "seq": 1}]
+    assert first_divergence(rows) == (rows[1], "minigrad's graph has no ExpBackward0 here")
+
+
 def test_compare_ops_command(capsys):
     from minigrad.__main__ import main
 
