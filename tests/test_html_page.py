@@ -46,7 +46,8 @@ def test_explain_html_command(tmp_path, capsys):
     path = tmp_path / "step.html"
     assert main(["explain", "--batch-size", "2", "--random-data", "--html", str(path)]) == 0
     text = path.read_text()
-    assert "CrossEntropyLossBackward0" in text and "linear_relu_stack.0.weight" in text and text.count('<g class="node') == 15
+    assert "CrossEntropyLossBackward0" in text and "linear_relu_stack.0.weight" in text
+    assert text.count('<g class="node') == 15
 
 
 # ---- in a real browser -----------------------------------------------------------------------------------------
@@ -81,6 +82,16 @@ def mlp_page(tmp_path_factory):
     path = tmp_path_factory.mktemp("page") / "step.html"
     main(["explain", "--batch-size", "4", "--random-data", "--html", str(path)])
     return path
+
+
+def test_a_missing_browser_skips_but_fails_in_ci(monkeypatch):
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="chromium is not installed"):
+        _chromium()
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI must run the browser test"):
+        _chromium()
 
 
 def test_page_loads_without_errors_and_steps_by_address(mlp_page, tmp_path):

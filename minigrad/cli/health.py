@@ -1,4 +1,4 @@
-"""`minigrad train --health DIR`: how healthy backprop is, per layer and step, in DIR/health.json and DIR/health.png.
+"""`minigrad train --health DIR`: how healthy backprop is, per layer and step: DIR/health.json, DIR/health.png.
 
 Per parameter and step: the gradient norm ‖g‖ (before the update) and the update-to-weight ratio ‖Δw‖ / ‖w‖ (the
 step the optimizer really took, over the weight before it; around 1e-3 is the usual healthy size, much smaller
