@@ -110,7 +110,7 @@ var current = 0;
 function shape(s) { return '(' + s.join(', ') + (s.length == 1 ? ',' : '') + ')'; }
 function num(x) { return x === null || x === undefined ? '-' : Number(x).toPrecision(4); }
 function esc(t) { var d = document.createElement('div'); d.textContent = t; return d.innerHTML; }
-function show(i) {
+function show(i, scroll) {
   current = Math.max(0, Math.min(STEPS.length - 1, i));
   var s = STEPS[current];
   document.querySelectorAll('.node').forEach(function (g) {
@@ -143,7 +143,7 @@ function show(i) {
     (rows ? '<table><tr><th>input</th><th>to</th><th>shape</th><th>norm</th><th></th></tr>' + rows + '</table>'
           : '');
   var node = document.getElementById('n' + s.step);
-  if (node && node.scrollIntoView) node.scrollIntoView({block: 'nearest', inline: 'nearest'});
+  if (scroll && node && node.scrollIntoView) node.scrollIntoView({block: 'nearest', inline: 'nearest'});
   if (location.hash !== '#step=' + s.step) history.replaceState(null, '', '#step=' + s.step);
 }
 function fromHash() {
@@ -151,17 +151,17 @@ function fromHash() {
   return m ? Number(m[1]) - 1 : 0;
 }
 document.addEventListener('keydown', function (e) {
-  if (e.key === 'ArrowRight' || e.key === 'ArrowDown') { show(current + 1); e.preventDefault(); }
-  if (e.key === 'ArrowLeft' || e.key === 'ArrowUp') { show(current - 1); e.preventDefault(); }
-  if (e.key === 'Home') show(0);
-  if (e.key === 'End') show(STEPS.length - 1);
+  if (e.key === 'ArrowRight' || e.key === 'ArrowDown') { show(current + 1, true); e.preventDefault(); }
+  if (e.key === 'ArrowLeft' || e.key === 'ArrowUp') { show(current - 1, true); e.preventDefault(); }
+  if (e.key === 'Home') show(0, true);
+  if (e.key === 'End') show(STEPS.length - 1, true);
 });
 document.getElementById('prev').onclick = function () { show(current - 1); };
 document.getElementById('next').onclick = function () { show(current + 1); };
 document.querySelectorAll('.node').forEach(function (g) {
   g.addEventListener('click', function () { show(Number(g.dataset.step) - 1); });
 });
-window.addEventListener('hashchange', function () { show(fromHash()); });
+window.addEventListener('hashchange', function () { show(fromHash(), true); });
 show(fromHash());
 """
 
