@@ -30,19 +30,16 @@ def test_every_pycon_example_becomes_a_cell():
     assert any("## 8. Jacobians" in "".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
 
 
-def test_the_tour_runs_as_a_notebook(tmp_path):
+def test_the_tour_runs_as_a_notebook(tmp_path, monkeypatch):
     nbformat = pytest.importorskip("nbformat", reason="the test extra installs nbformat, nbclient and ipykernel")
     nbclient = pytest.importorskip("nbclient", reason="the test extra installs nbformat, nbclient and ipykernel")
     pytest.importorskip("ipykernel", reason="the test extra installs nbformat, nbclient and ipykernel")
     path = _make_notebook().main([str(ROOT / "docs" / "tour.md"), str(tmp_path / "tour.ipynb")])
     nb = nbformat.read(path, as_version=4)
     env = os.environ.get("PYTHONPATH", "")
-    os.environ["PYTHONPATH"] = str(ROOT) + (os.pathsep + env if env else "")  # the kernel imports this checkout
-    try:
-        nbclient.NotebookClient(nb, timeout=120, kernel_name="python3",
-                                resources={"metadata": {"path": str(tmp_path)}}).execute()
-    finally:
-        os.environ["PYTHONPATH"] = env
+    monkeypatch.setenv("PYTHONPATH", str(ROOT) + (os.pathsep + env if env else ""))  # the kernel imports this checkout
+    nbclient.NotebookClient(nb, timeout=120, kernel_name="python3",
+                            resources={"metadata": {"path": str(tmp_path)}}).execute()
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
     errors = [o for o in outputs if o.output_type == "error"]
     assert [e.ename for e in errors] == ["RuntimeError", "ValueError"]  # the two the tour shows on purpose
