@@ -4,7 +4,7 @@ import sys
 
 
 def build_parser():
-    from .cli import compare, explain, layers, train
+    from .cli import compare, explain, layers, ops_compare, train
 
     parser = argparse.ArgumentParser(
         prog="minigrad",
@@ -18,6 +18,7 @@ def build_parser():
                             description=compare.__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     compare.add_args(p)
     layers.add_args(p)
+    ops_compare.add_args(p)
     p.set_defaults(run=layers.run_compare)
     p = commands.add_parser("explain", help="narrate one backward pass of the tutorial MLP, node by node",
                             description=explain.__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)

@@ -36,6 +36,10 @@ class Graph:
         return f"<Graph: {self.source.count(' [label=')} nodes, format={self.format!r}; print(g) for the DOT text>"
 
     def _repr_svg_(self):
+        """A notebook shows the graph as SVG: the rendered one, or rendered now when Graphviz's `dot` is there
+        (None otherwise, and the notebook shows the repr)."""
+        if self.format == "svg" and self.data is not None:
+            return self.data.decode()
         return render(self.source, "svg").decode() if shutil.which("dot") else None
 
 

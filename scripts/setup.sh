@@ -18,11 +18,13 @@ fi
 
 # FashionMNIST cannot be downloaded on a closed network; Debian packages the four original files.
 # Graphviz (optional) lets minigrad.viz render SVG/PNG; without it draw_graph gives DOT text only.
+# chromium (for the tests) runs the stepping page in a headless browser; without it that test skips (fails in CI).
 want=""
 if [ ! -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ] && [ -z "${MINIGRAD_DATA:-}" ]; then
   want="dataset-fashion-mnist"
 fi
 command -v dot >/dev/null 2>&1 || want="$want graphviz"
+command -v chromium >/dev/null 2>&1 || want="$want chromium"
 if [ -n "$want" ] && command -v apt-get >/dev/null 2>&1; then
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   $SUDO apt-get update -qq >/dev/null 2>&1 || true

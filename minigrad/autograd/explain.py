@@ -11,7 +11,7 @@ import json
 
 import numpy as np
 
-from .engine import observed, root_gradient, run_backward, unbroadcast_axes
+from .engine import observed, root_gradient, run_backward, topological_order, unbroadcast, unbroadcast_axes
 from .function import AccumulateGrad
 
 
@@ -34,7 +34,7 @@ def rule_of(node):
     """The derivative the node applies: its Function's docstring (which states it), dedented."""
     if type(node) is AccumulateGrad:
         return "leaf: .grad += incoming gradient"
-    doc = inspect.cleandoc(node.function.__doc__ or "") if node.function is not None else ""
+    doc = inspect.getdoc(node.function) or "" if node.function is not None else ""  # a subclass shows its base's
     return doc or "(its Function has no docstring)"
 
 
@@ -77,10 +77,32 @@ class Explanation:
                 lines.append(f"    grad out : accumulated into the .grad of {s['name']} {_shape(s['shape'])}")
             for out in s["grad_out"]:
                 lines.append("    " + ("grad out : " if out is s["grad_out"][0] else " " * 11) + _describe_out(out))
+                if "jacobian" in out:
+                    lines.extend(_describe_jacobian(out, g["shape"]))
         return "\n".join(line.rstrip() for line in "\n".join(lines).split("\n"))
 
     def __str__(self):
         return self.text
+
+    def _repr_html_(self):
+        """In a notebook: one table row per step, in the engine's order."""
+        import html
+
+        e = html.escape
+        rows = []
+        for s in self.steps:
+            g = s["grad_in"]
+            name = s["node"] + (f" ({s['name']})" if s.get("name") else "")
+            summed = f"<br>Σ of {s['summed_from']} gradients" if s.get("summed_from", 1) > 1 else ""
+            outs = "<br>".join(e(_describe_out(o)) for o in s["grad_out"]) or (
+                e(f"accumulated into the .grad of {s['name']}") if s["kind"] == "leaf" else "")
+            rows.append(f"<tr><td>{s['step']}</td><td><code>{e(name)}</code></td><td><pre>{e(s['rule'])}</pre></td>"
+                        f"<td>{e(_shape(g['shape']))} {e(g['dtype'])}<br>norm {g['norm']:.6g}{summed}</td>"
+                        f"<td>{outs}</td></tr>")
+        r = self.root
+        return (f"<table><caption>backward from a {e(_shape(r['shape']))} {e(r['dtype'])} tensor: "
+                f"{len(self.steps)} nodes, in the order the engine runs them</caption><tr><th>step</th><th>node</th>"
+                "<th>rule</th><th>grad in</th><th>grad out</th></tr>" + "".join(rows) + "</table>")
 
     def __repr__(self):
         return f"<Explanation of {len(self.steps)} backward steps; print it or call .to_json()>"
@@ -99,20 +121,105 @@ def _describe_out(out):
     return text
 
 
-def explain(tensor, gradient=None, retain_graph=None, params=None):
+def _describe_jacobian(out, v_shape):
+    j = out["jacobian"]
+    rows, cols = j["matrix_shape"]
+    J = np.asarray(j["values"]).reshape(rows, cols)
+    head = f"jacobian : d out / d input {out['input']}: {_shape(j['shape'])}"
+    if len(j["shape"]) > 2 or len(v_shape) != 1:
+        head += f", read as a {rows} x {cols} matrix (output elements x input elements)"
+    lines = ["               " + head]
+    body = np.array2string(J, precision=4, suppress_small=True, max_line_width=100)
+    lines += ["                 " + line for line in body.split("\n")]
+    verdict = "= the gradient sent" if j["vjp_matches"] else "DIFFERS from the gradient sent"
+    lines.append(f"               vᵀJ: v {_shape(v_shape)} flattened to ({rows},), times J, reshaped to "
+                 f"{_shape(np.shape(j['vjp']))}: {verdict}")
+    return lines
+
+
+def explain(tensor, gradient=None, retain_graph=None, params=None, jacobians=False):
     """Run `tensor.backward(gradient, retain_graph)` and return an Explanation of every step it took.
 
     `params` (a Module, or name -> tensor) names the leaves: `explain(loss, params=model)`.
+    `jacobians=True` (small graphs only: at most MAX_JACOBIAN entries per node and input) also gives each op's
+    local Jacobian d output / d input, found by running the node's own backward on one-hot gradients, and checks
+    that the gradient it passed on is vᵀJ.
     """
     g = root_gradient(tensor, gradient)
     names = param_names(params)
     records = []  # (node, grad in, input grads) in the engine's order
+    local = {}  # node -> [Jacobian per input], taken while the node's saved arrays are still there
 
     def observe(node, grad, input_grads):
         records.append((node, grad, input_grads))
+        if jacobians and type(node) is not AccumulateGrad:
+            local[node] = local_jacobians(node, grad.dtype)
 
+    if jacobians:
+        check_jacobian_sizes(topological_order([tensor._node()]))
     run_backward([tensor._node()], [g], retain_graph=bool(retain_graph), step=observed(observe))
-    return Explanation({"shape": list(tensor.shape), "dtype": str(tensor.data.dtype)}, _steps(records, names))
+    steps = _steps(records, names)
+    if jacobians:
+        _add_jacobians(steps, records, local)
+    return Explanation({"shape": list(tensor.shape), "dtype": str(tensor.data.dtype)}, steps)
+
+
+MAX_JACOBIAN = 4096  # entries of one node's Jacobian with respect to one input
+
+
+def check_jacobian_sizes(nodes):
+    """Refuse, before any backward runs, a graph with a Jacobian too big to show."""
+    for node in nodes:
+        if type(node) is AccumulateGrad:
+            continue
+        n_out = int(np.prod(node.out_meta[0], dtype=np.int64))
+        for meta in node.input_meta:
+            n = n_out * int(np.prod(meta[0], dtype=np.int64)) if meta is not None else 0
+            if n > MAX_JACOBIAN:
+                raise ValueError(
+                    f"explain(jacobians=True): {node.name()} maps an input of shape {_shape(meta[0])} to an output "
+                    f"of shape {_shape(node.out_meta[0])}, a Jacobian of {n} entries; at most {MAX_JACOBIAN} per "
+                    "node and input are shown. Use tensors of a few elements, or jacobians=False.")
+
+
+def local_jacobians(node, dtype):
+    """[J_k per input k]: J_k has shape output shape + input k's shape, J_k[i..., j...] = d out[i...] / d in_k[j...],
+    or None where the input gets no gradient. Row i is the node's backward run on the one-hot gradient e_i and
+    summed back to the input's shape, exactly as the engine does: no second derivative is written anywhere."""
+    out_shape = tuple(node.out_meta[0])
+    n_out = int(np.prod(out_shape, dtype=np.int64))
+    rows = [[] for _ in node.input_meta]
+    for i in range(n_out):
+        e = np.zeros(n_out, dtype)
+        e[i] = 1
+        grads = node.function.backward(node, e.reshape(out_shape))  # the node's own backward, hooks left out
+        grads = grads if type(grads) is tuple else (grads,)
+        for k, (ig, meta) in enumerate(zip(grads, node.input_meta)):
+            if ig is not None and meta is not None:
+                rows[k].append(np.array(unbroadcast(np.asarray(ig), *meta), np.float64))
+    return [np.stack(r).reshape(out_shape + tuple(meta[0])) if r else None for r, meta in zip(rows, node.input_meta)]
+
+
+def _add_jacobians(steps, records, local):
+    """Each grad_out entry gets its Jacobian, the matrix it is read as, and vᵀJ checked against what was sent."""
+    for step, (node, grad, input_grads) in zip(steps, records):
+        if node not in local:
+            continue
+        v = np.asarray(grad, np.float64).reshape(-1)
+        k_of = [k for k, ((child, _), meta) in enumerate(zip(node.next_functions, node.input_meta))
+                if not (meta is None and child is None)]
+        for out, k in zip(step["grad_out"], k_of):
+            J = local[node][k]
+            if J is None:
+                continue
+            in_shape = list(node.input_meta[k][0])
+            matrix = J.reshape(v.size, -1)  # (out elements, in elements): the 2-D form vᵀJ multiplies
+            vjp = (v @ matrix).reshape(in_shape)
+            sent = input_grads[k]
+            ok = sent is not None and bool(np.allclose(vjp, unbroadcast(np.asarray(sent, np.float64), in_shape),
+                                                       rtol=1e-5, atol=1e-6))
+            out["jacobian"] = {"shape": list(J.shape), "matrix_shape": list(matrix.shape), "values": J.tolist(),
+                               "vjp": vjp.tolist(), "vjp_matches": ok}
 
 
 def _steps(records, names):
@@ -133,7 +240,8 @@ def _steps(records, names):
         for i, ((child, _), ig, meta) in enumerate(zip(node.next_functions, input_grads, node.input_meta)):
             if meta is None and child is None:
                 continue  # a non-array argument, such as an exponent or a dim
-            out = {"input": i, "to": None, "shape": None if ig is None else list(ig.shape)}
+            out = {"input": i, "to": None, "shape": None if ig is None else list(ig.shape),
+                   "norm": None if ig is None else _norm(np.asarray(ig))}
             if child is not None and ig is not None:
                 out["to"], out["to_step"] = child.name(), step_of.get(child)
                 if type(child) is AccumulateGrad:

@@ -21,6 +21,7 @@ def add_args(p):
     out = p.add_mutually_exclusive_group()
     out.add_argument("--json", action="store_true", help="print the trace as JSON")
     out.add_argument("--graph", action="store_true", help="print the backward graph as Graphviz DOT")
+    out.add_argument("--html", metavar="PATH", help="write a self-contained page to step through the backward pass")
 
 
 def first_batch(batch_size, data_dir=None, random_data=False):
@@ -54,6 +55,11 @@ def run(args):
         print(draw_graph(loss, params=model, show_grad_norms=True).source, end="")
         return
     trace = minigrad.autograd.explain(loss, params=model)
+    if args.html:
+        from .html import write_page
+
+        print(write_page(trace, args.html, f"the tutorial MLP on a batch of {args.batch_size} {source}"))
+        return
     if args.json:
         print(trace.to_json())
         return

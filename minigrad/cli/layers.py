@@ -18,6 +18,10 @@ def run_compare(args):
     """`minigrad compare`: the layer-by-layer table with --layers, else the lockstep training run."""
     if args.layers:
         return run(args)
+    if getattr(args, "ops", False):
+        from .ops_compare import run as run_ops
+
+        return run_ops(args)
     from .compare import run as run_lockstep
 
     return run_lockstep(args)

@@ -39,6 +39,9 @@ def add_args(p):
                    help="BLAS threads (NumPy's OpenBLAS, or torch's pool); default 0: the library's default")
     p.add_argument("--resume", action="store_true",
                    help="continue from --checkpoint if it exists (bit-identical to an uninterrupted run)")
+    p.add_argument("--health", nargs="?", const=os.path.join("runs", "health"), default=None, metavar="DIR",
+                   help="record gradient norms, update-to-weight ratios, dead ReLUs and saturated units per layer "
+                        "and step into DIR/health.json and DIR/health.png (default DIR: runs/health)")
 
 
 @contextlib.contextmanager
@@ -210,6 +213,8 @@ def run(args):
             raise SystemExit(f"--checkpoint {args.checkpoint}: writing the checkpoint failed ({e}); the previous "
                              "one, if any, is kept unchanged") from None
 
+    from .health import Health
+    health = Health(model) if args.health else None
     size = len(train_loader.dataset)
     for epoch in range(start_epoch, args.epochs):
         print(f"Epoch {epoch + 1}\n-------------------------------")
@@ -224,7 +229,11 @@ def run(args):
             X, y = X.to(device), y.to(device)
             loss = loss_fn(model(X), y)
             loss.backward()
+            if health:
+                health.before_step()
             optimizer.step()
+            if health:
+                health.after_step()
             optimizer.zero_grad()
             progress.update(batch, len(X), loss.item())
             done = batch + 1
@@ -238,5 +247,9 @@ def run(args):
         print(f"trained {trained} samples in {seconds:.1f} s ({trained / max(seconds, 1e-9):.0f} samples/s)")
         print(test_error_line(correct, test_loss))
         checkpoint(epoch + 1, 0, generator.get_state())
+    if health:
+        health.remove()
+        json_path, png_path, note = health.write(args.health)
+        print(f"Health: {json_path}, " + (png_path or f"no plot ({note})"))
     print("Done!")
     return model
