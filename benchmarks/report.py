@@ -2,7 +2,7 @@
 import json
 import os
 
-from . import bench_epoch, bench_hvp, bench_memory, bench_ops, bench_pipeline, bench_scaling
+from . import bench_breadth, bench_epoch, bench_hvp, bench_memory, bench_ops, bench_pipeline, bench_scaling
 
 TARGETS = [
     # (name, how it is read from the results, comparison, bound); the epoch targets are read at both thread settings
@@ -117,7 +117,8 @@ def write(results, out_dir):
                 ("scaling", "5. Scaling: time per training sample", bench_scaling.table),
                 ("memory", "6. Memory", bench_memory.table),
                 ("hvp", "7. Hessian-vector product (a create_graph backward, then a backward through it)",
-                 bench_hvp.table)]
+                 bench_hvp.table),
+                ("breadth", "8. The breadth of ops, forward + backward at the tutorial's size", bench_breadth.table)]
     for key, title, table in sections:
         if key in results:
             lines += [f"## {title}", "", table(results[key]), ""]
