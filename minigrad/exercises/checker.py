@@ -264,6 +264,12 @@ def _wrong_shape(ex, case, i, label, G, E):
         after = "; after that sum your values are right" if np.allclose(summed, E, rtol=RTOL, atol=ATOL) else \
             "; your values are off as well"
         return "broadcast", f"{head} — the input was broadcast along {along}; {todo}{after}"
+    if E.ndim == 1 and G.ndim > 1 and G.size > E.size:  # one value per channel, broadcast along the others
+        for axis in (a for a, n in enumerate(got) if n == expected[0]):
+            rest = tuple(a for a in range(G.ndim) if a != axis)
+            if np.allclose(G.sum(axis=rest), E, rtol=RTOL, atol=ATOL):
+                return "broadcast", (f"{head} — the input was broadcast along axes {', '.join(map(str, rest))} (one "
+                                     f"value per entry of axis {axis}); sum the gradient over axes {rest}")
     if G.size == E.size and np.allclose(G.reshape(expected), E, rtol=RTOL, atol=ATOL):
         return "shape", f"{head} — the values are right but arranged wrongly: reshape it to the input's shape"
     return "shape", f"{head} — a gradient has the shape of its input"
@@ -288,5 +294,5 @@ def _square_only(report, cases):
             report.diagnoses[0].kind not in ("not_implemented", "count", "error"):
         first = report.diagnoses[0]
         report.diagnoses.insert(0, Diagnosis(
-            "square_only", "correct on square inputs only: check the transposes (and which axis each size comes "
-                           f"from); on {report.shapes[first.case]}: {first.message}", -1, first.input))
+            "square_only", f"correct on square inputs only (wrong on {report.shapes[first.case]}): check the "
+                           f"transposes, and which axis each size comes from; there: {first.message}", -1, first.input))
