@@ -288,3 +288,46 @@ def test_cli(tmp_path, capsys):
     assert main(["exercise", "solution", "sigmoid"]) == 0
     assert "return g * z * (1 - z)" in capsys.readouterr().out
     assert main(["exercise", "start", "nope"]) == 2
+
+
+# ---- train --backward ------------------------------------------------------------------------------------------
+@pytest.fixture
+def data(fashion_root, monkeypatch):
+    monkeypatch.setenv("MINIGRAD_DATA", fashion_root)
+    return fashion_root
+
+
+def _solutions(tmp_path, names):
+    paths = {}
+    for name in names:
+        paths[name] = tmp_path / f"{name}.py"
+        paths[name].write_text(exercises.solution(name))
+    return paths
+
+
+def test_train_with_the_learners_backward_agrees(data, tmp_path, capsys):
+    paths = _solutions(tmp_path, ["linear", "relu", "cross_entropy"])
+    argv = ["train", "--limit", "128", "--batch-size", "64"]
+    for name, path in paths.items():
+        argv += ["--backward", f"{name}={path}"]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert out.count(" agree\n") == 2 and "agrees with minigrad's own on all 2 steps" in out
+
+
+def test_train_with_a_wrong_backward_disagrees(data, tmp_path, capsys):
+    path = _solutions(tmp_path, ["relu"])["relu"]
+    path.write_text(path.read_text().replace("return g * (x > 0)", "return 2 * g * (x > 0)"))
+    assert main(["train", "--limit", "64", "--backward", f"relu={path}"]) == 1
+    out = capsys.readouterr().out
+    assert "DISAGREE" in out and "disagrees with minigrad's own from step 1" in out
+
+
+def test_train_backward_refuses_what_it_cannot_plug(tmp_path):
+    path = _solutions(tmp_path, ["mul", "relu"])
+    with pytest.raises(SystemExit, match="'mul' is not an op of the tutorial MLP"):
+        main(["train", "--backward", f"mul={path['mul']}"])
+    with pytest.raises(SystemExit, match="is the relu exercise, not linear"):
+        main(["train", "--backward", f"linear={path['relu']}"])
+    with pytest.raises(SystemExit, match="expected NAME=FILE"):
+        main(["train", "--backward", "linear"])

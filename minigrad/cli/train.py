@@ -39,6 +39,10 @@ def add_args(p):
                    help="BLAS threads (NumPy's OpenBLAS, or torch's pool); default 0: the library's default")
     p.add_argument("--resume", action="store_true",
                    help="continue from --checkpoint if it exists (bit-identical to an uninterrupted run)")
+    p.add_argument("--backward", action="append", default=None, metavar="NAME=FILE",
+                   help="use your exercise's Function (linear, relu, cross_entropy; from `minigrad exercise start`) "
+                        "in the model and report each step's agreement with minigrad's own (default --limit: 10 "
+                        "batches); repeatable")
 
 
 @contextlib.contextmanager
@@ -170,6 +174,9 @@ def load_checkpoint(fw, path, args):
 
 
 def run(args):
+    if args.backward:
+        from ..exercises import training
+        return training.run(args)
     if args.checkpoint:
         check_checkpoint_path(args.checkpoint)
     fw = framework(args.framework)
