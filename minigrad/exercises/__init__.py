@@ -85,7 +85,12 @@ def load(path):
     if spec is None:
         raise ValueError(f"{path}: not a Python file")
     module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    try:
+        spec.loader.exec_module(module)
+    except FileNotFoundError:
+        raise
+    except Exception as e:  # the learner's file: a syntax error, a bad import; say so in one line
+        raise ValueError(f"{path}: importing it raised {type(e).__name__}: {e}") from e
     name = getattr(module, "EXERCISE", None)
     if name is None:
         raise ValueError(f"{path} has no EXERCISE = \"NAME\" line: is it a file from `minigrad exercise start`?")

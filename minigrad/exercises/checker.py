@@ -179,6 +179,10 @@ def _check_case(report, ex, cls, k, case, g, ref_out, want, names):
         say("forward", "your forward's output differs from the exercise's: the checker compares backwards of the "
                        "given forward, so keep forward as it was written")
         return
+    if isinstance(got[0], list) and len(got) == 1 and len(want) > 1:
+        say("count", f"backward returned a list; return a tuple, one gradient per input ({', '.join(names)}), as "
+                     "minigrad's engine (and torch's) expects")
+        return
     if len(got) != len(want):
         say("count", f"backward returned {len(got)} gradient{'s' * (len(got) != 1)}, but forward takes {len(want)} "
                      f"input{'s' * (len(want) != 1)} ({', '.join(names)}): return one per input, None where there "
