@@ -172,7 +172,9 @@ def test_broadcast_message_names_the_axes():
     assert ("wrong shape for input 2 (y): expected (5,), got (4, 5) — the input was broadcast along axis 0; sum the "
             "gradient over axes (0,); after that sum your values are right") in messages
     assert any("expected (3, 1), got (2, 3, 4) — the input was broadcast along axes 0, 2; sum the gradient over "
-               "axes (0,) and then over axes (1,) with keepdims=True" in m for m in messages)
+               "axes (0,), then, keeping them (keepdims=True), over axes (1,) of the result" in m for m in messages)
+    assert any("expected (1, 3), got (4, 3) — the input was broadcast along axis 0; sum the gradient, keeping "
+               "them (keepdims=True), over axes (0,)" in m for m in messages)
 
 
 # ---- the named mistakes of particular exercises ------------------------------------------------------------------
@@ -251,7 +253,19 @@ def test_forward_changed_and_errors():
     def backward(ctx, g):
         raise ValueError("oops")
     report = exercises.check(type("E", (ref,), {"backward": staticmethod(backward)}), "exp")
-    assert report.first().message.startswith("your Function raised ValueError: oops (on inputs (3, 4))")
+    assert report.first().message.startswith("your Function raised ValueError: oops (on inputs (3, 4); g has "
+                                             "shape (3, 4))")
+
+
+def test_a_backward_that_runs_on_square_inputs_only():
+    def backward(ctx, g):  # no transpose on y: runs on square inputs only, and is wrong there
+        x, y = ctx.saved_tensors
+        return g @ y, x.T @ g
+    report = exercises.check(type("Q", (catalog.get("matmul").function,), {"backward": staticmethod(backward)}),
+                             "matmul")
+    assert report.first().kind == "error" and "matmul" in report.first().message
+    assert "g has shape (3, 5)" in report.first().message
+    assert any(d.kind == "values" and "wrong values for input 1 (x)" in d.message for d in report.diagnoses)
 
 
 # ---- hints, start, the CLI -------------------------------------------------------------------------------------

@@ -173,7 +173,8 @@ def _check_case(report, ex, cls, k, case, g, ref_out, want, names):
                                f"again; `minigrad exercise hint {ex.name}` gives a first hint")
         return
     except Exception as e:  # the learner's code: report any failure as theirs, with the shapes it met
-        say("error", f"your Function raised {type(e).__name__}: {e} (on inputs {_shapes(case)})")
+        say("error", f"your Function raised {type(e).__name__}: {e} (on inputs {_shapes(case)}; g has shape "
+                     f"{tuple(np.shape(g))})")
         return
     if out.shape != ref_out.shape or not np.allclose(out, ref_out, rtol=1e-7, atol=1e-10):
         say("forward", "your forward's output differs from the exercise's: the checker compares backwards of the "
@@ -262,7 +263,9 @@ def _wrong_shape(ex, case, i, label, G, E):
         along = f"axis {axes[0]}" if len(axes) == 1 else f"axes {', '.join(map(str, axes))}"
         todo = f"sum the gradient over axes {lead}" if lead else ""
         if ones:
-            todo += (" and then " if todo else "sum the gradient ") + f"over axes {ones} with keepdims=True"
+            todo += (", then, keeping them (keepdims=True), over axes " if todo else
+                     "sum the gradient, keeping them (keepdims=True), over axes ") + f"{ones}" + \
+                (" of the result" if todo else "")
         summed = G.sum(axis=lead) if lead else G
         summed = summed.sum(axis=ones, keepdims=True) if ones else summed
         after = "; after that sum your values are right" if np.allclose(summed, E, rtol=RTOL, atol=ATOL) else \
@@ -295,7 +298,7 @@ def _square_only(report, cases):
     squares = [ok for (case, *_), ok in zip(cases, report.case_ok) if case.square and ok is not None]
     others = [ok for (case, *_), ok in zip(cases, report.case_ok) if not case.square and ok is not None]
     if squares and all(squares) and others and not all(others) and report.diagnoses and \
-            report.diagnoses[0].kind not in ("not_implemented", "count", "error"):
+            report.diagnoses[0].kind not in ("not_implemented", "count"):
         first = report.diagnoses[0]
         report.diagnoses.insert(0, Diagnosis(
             "square_only", f"correct on square inputs only (wrong on {report.shapes[first.case]}): check the "
