@@ -50,14 +50,15 @@ def stub_source(name):
     returns = ", ".join(f"d{n}" if i not in ex.nondiff else "None" for i, n in enumerate(names))
     notes = "".join(f"\n        {names[i]} is not differentiable ({why}): its gradient is None." for i, why in
                     ex.nondiff.items())
-    body = (f'{_BACKWARD}\n        """g: the gradient of the loss with respect to forward\'s output (the output\'s shape).\n'
+    body = (f'{_BACKWARD}\n        """g: the gradient of the loss with respect to forward\'s output (its shape).\n'
             f"        Return the gradient of each input, in order: {returns}; each with its input's shape.{notes}\n"
             f'        """\n        raise NotImplementedError("write the backward of {ex.math}")\n')
     return _header(ex, "write the backward") + head + body
 
 
 def _n_inputs(ex):
-    return len(checker.prepared(ex.name)[2][0][0].inputs)
+    import numpy as np
+    return len(ex.cases(np.random.default_rng(0))[0].inputs)
 
 
 def solution(name):
