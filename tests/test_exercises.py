@@ -44,6 +44,8 @@ def test_reference_solution_passes(name):
     assert report.passed, str(report)
     assert report.sources == ["minigrad autograd"] + ["torch"] * HAVE_TORCH + ["finite differences"]
     assert "PASSED" in str(report)
+    assert str(report).endswith("that was the last exercise" if name == "conv2d" else
+                                f"next: minigrad exercise start {NAMES[NAMES.index(name) + 1]}")
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -43,7 +43,9 @@ register(Exercise(
     hints=["The local derivative of x + y is 1 for both inputs: each gradient is g itself, before broadcasting.",
            "When y has shape (5,) and z has shape (4, 5), y was used once per row: its gradient adds up the 4 rows.",
            "Sum over the leading axes the input did not have, then (with keepdims=True) over the axes where the "
-           "input had size 1."]))
+           "input had size 1.",
+           "minigrad's engine (like torch's) would do this sum for a Function that returns the output's shape; the "
+           "exercise asks you to write it, as the shape check shows."]))
 
 
 class Mul(Function):

@@ -61,7 +61,16 @@ class Report:
         lines += [d.message for d in self.diagnoses if d.case == -1]
         lines.append("PASSED: your backward agrees on every case" if self.passed else
                      f"FAILED: {self.diagnoses[0].message}")
+        if self.passed:
+            lines.append(_next(self.exercise.name))
         return "\n".join(lines)
+
+
+def _next(name):
+    from . import catalog
+    names = [e.name for e in catalog.all_exercises()]
+    k = names.index(name) + 1
+    return f"next: minigrad exercise start {names[k]}" if k < len(names) else "that was the last exercise"
 
 
 def _shapes(case):
