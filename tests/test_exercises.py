@@ -305,6 +305,8 @@ def test_cli(tmp_path, capsys):
     open(path, "w").write(source.replace("-g * z", "g * z"))
     assert main(["exercise", "check", path]) == 0
     assert "PASSED" in capsys.readouterr().out
+    assert main(["exercise", "check", path, "--seed", "3"]) == 0
+    assert "PASSED" in capsys.readouterr().out
     assert main(["exercise", "hint", "sigmoid"]) == 0
     assert capsys.readouterr().out.startswith("hint 1/2")
     assert main(["exercise", "solution", "sigmoid"]) == 0

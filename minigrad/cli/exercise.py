@@ -20,6 +20,7 @@ def add_args(p):
     s = sub.add_parser("check", help="check the backward in a stub file")
     s.add_argument("file")
     s.add_argument("--hint", action="count", default=0, help="also show a hint; repeat for more")
+    s.add_argument("--seed", type=int, default=0, help="draw other values on the same shapes (default: 0)")
     s = sub.add_parser("hint", help="the hint ladder of an exercise")
     s.add_argument("name")
     s.add_argument("level", nargs="?", type=int, default=1, help="how many hints (default: 1)")
@@ -39,7 +40,7 @@ def run(args):
             print(f"wrote {path}: write its backward, then run `minigrad exercise check {path}`")
             return 0
         if args.action == "check":
-            report = exercises.check(args.file)
+            report = exercises.check(args.file, seed=args.seed)
             print(report)
             if args.hint:
                 print(exercises.hint(report.exercise.name, args.hint))
