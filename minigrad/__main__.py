@@ -1,15 +1,15 @@
-"""`minigrad train`, `minigrad compare` and `minigrad explain` (also `python -m minigrad ...`)."""
+"""`minigrad train`, `compare`, `explain` and `exercise` (also `python -m minigrad ...`)."""
 import argparse
 import sys
 
 
 def build_parser():
-    from .cli import compare, explain, layers, ops_compare, train
+    from .cli import compare, exercise, explain, layers, ops_compare, train
 
     parser = argparse.ArgumentParser(
         prog="minigrad",
         description="Train PyTorch's FashionMNIST tutorial MLP with minigrad, and check it step by step against torch.")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="{train,compare,explain}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{train,compare,explain,exercise}")
     p = commands.add_parser("train", help="train the tutorial MLP (minigrad or torch), with checkpoint and resume",
                             description=train.__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     train.add_args(p)
@@ -24,6 +24,10 @@ def build_parser():
                             description=explain.__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     explain.add_args(p)
     p.set_defaults(run=explain.run)
+    p = commands.add_parser("exercise", help="write the backward of an op and have it checked",
+                            description=exercise.__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    exercise.add_args(p)
+    p.set_defaults(run=exercise.run)
     return parser
 
 

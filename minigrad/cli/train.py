@@ -42,6 +42,10 @@ def add_args(p):
     p.add_argument("--health", nargs="?", const=os.path.join("runs", "health"), default=None, metavar="DIR",
                    help="record gradient norms, update-to-weight ratios, dead ReLUs and saturated units per layer "
                         "and step into DIR/health.json and DIR/health.png (default DIR: runs/health)")
+    p.add_argument("--backward", action="append", default=None, metavar="NAME=FILE",
+                   help="use your exercise's Function (linear, relu, cross_entropy; from `minigrad exercise start`) "
+                        "in the model and report each step's agreement with minigrad's own (default --limit: 10 "
+                        "batches); repeatable")
 
 
 @contextlib.contextmanager
@@ -173,6 +177,9 @@ def load_checkpoint(fw, path, args):
 
 
 def run(args):
+    if args.backward:
+        from ..exercises import training
+        return training.run(args)
     if args.checkpoint:
         check_checkpoint_path(args.checkpoint)
     fw = framework(args.framework)
