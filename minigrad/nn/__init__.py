@@ -9,6 +9,7 @@ from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss,
 from .module import Module
 # ---- modules of issue 11c (activations, losses, Embedding, Bilinear) ----
 # ---- modules of issue 12 (conv, pool, norm, upsampling) ----
+from .conv import Conv1d, Conv2d
 from .parameter import Parameter
 
 __all__ = ["Module", "Parameter", "Linear", "Identity", "ReLU", "Sigmoid", "Tanh", "Softmax", "LogSoftmax",
@@ -16,3 +17,4 @@ __all__ = ["Module", "Parameter", "Linear", "Identity", "ReLU", "Sigmoid", "Tanh
            "NLLLoss", "MSELoss", "L1Loss", "BCELoss", "BCEWithLogitsLoss", "functional", "init"]
 # ---- __all__ additions of issue 11c ----
 # ---- __all__ additions of issue 12 ----
+__all__ += ["Conv1d", "Conv2d"]

@@ -17,10 +17,13 @@ from ..tensor import Tensor
 
 # ---- imports of issue 11c (activations, losses) ----
 # ---- imports of issue 12 (conv, pool, norm) ----
+from ..ops.conv import conv1d, conv2d
+from ..ops.pad import pad
 
 __all__ = ["linear", "relu", "relu_", "sigmoid", "tanh", "softmax", "log_softmax", "dropout", "one_hot",
            "cross_entropy", "nll_loss", "mse_loss", "l1_loss", "binary_cross_entropy",
            "binary_cross_entropy_with_logits"]
+__all__ += ["conv1d", "conv2d", "pad"]  # issue 12
 
 
 def relu(input, inplace=False):
