@@ -9,7 +9,8 @@ from . import init
 from .module import Module
 from .parameter import Parameter
 
-_MODES = ("zeros", "reflect", "replicate", "circular")
+_MODES = {"zeros", "reflect", "replicate", "circular"}  # a set, printed in the order torch's prints in
+_PADDINGS = {"same", "valid"}
 
 
 def _ntuple(v, n):
@@ -31,12 +32,11 @@ class _ConvNd(Module):
             raise ValueError("out_channels must be divisible by groups")
         if isinstance(padding, str):
             if padding not in ("same", "valid"):
-                raise ValueError(f"Invalid padding string '{padding}', should be one of {{'same', 'valid'}}")
+                raise ValueError(f"Invalid padding string {padding!r}, should be one of {_PADDINGS}")
             if padding == "same" and any(s != 1 for s in _ntuple(stride, n)):
                 raise ValueError("padding='same' is not supported for strided convolutions")
         if padding_mode not in _MODES:
-            raise ValueError(f"padding_mode must be one of {{'circular', 'reflect', 'replicate', 'zeros'}}, but got "
-                             f"padding_mode='{padding_mode}'")
+            raise ValueError(f"padding_mode must be one of {_MODES}, but got padding_mode={padding_mode!r}")
         self.in_channels = in_channels
         self.out_channels = out_channels
         self.kernel_size = _ntuple(kernel_size, n)
