@@ -10,6 +10,7 @@ from .module import Module
 # ---- modules of issue 11c (activations, losses, Embedding, Bilinear) ----
 # ---- modules of issue 12 (conv, pool, norm, upsampling) ----
 from .conv import Conv1d, Conv2d
+from .pooling import AdaptiveAvgPool1d, AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d
 from .parameter import Parameter
 
 __all__ = ["Module", "Parameter", "Linear", "Identity", "ReLU", "Sigmoid", "Tanh", "Softmax", "LogSoftmax",
@@ -17,4 +18,5 @@ __all__ = ["Module", "Parameter", "Linear", "Identity", "ReLU", "Sigmoid", "Tanh
            "NLLLoss", "MSELoss", "L1Loss", "BCELoss", "BCEWithLogitsLoss", "functional", "init"]
 # ---- __all__ additions of issue 11c ----
 # ---- __all__ additions of issue 12 ----
-__all__ += ["Conv1d", "Conv2d"]
+__all__ += ["Conv1d", "Conv2d", "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool1d",
+            "AdaptiveAvgPool2d"]

@@ -19,11 +19,14 @@ from ..tensor import Tensor
 # ---- imports of issue 12 (conv, pool, norm) ----
 from ..ops.conv import conv1d, conv2d
 from ..ops.pad import pad
+from ..ops.pool import (adaptive_avg_pool1d, adaptive_avg_pool2d, avg_pool1d, avg_pool2d, max_pool1d,
+                        max_pool2d)
 
 __all__ = ["linear", "relu", "relu_", "sigmoid", "tanh", "softmax", "log_softmax", "dropout", "one_hot",
            "cross_entropy", "nll_loss", "mse_loss", "l1_loss", "binary_cross_entropy",
            "binary_cross_entropy_with_logits"]
-__all__ += ["conv1d", "conv2d", "pad"]  # issue 12
+__all__ += ["conv1d", "conv2d", "pad", "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d",  # issue 12
+            "adaptive_avg_pool1d", "adaptive_avg_pool2d"]
 
 
 def relu(input, inplace=False):
