@@ -10,6 +10,7 @@ from .module import Module
 # ---- modules of issue 11c (activations, losses, Embedding, Bilinear) ----
 # ---- modules of issue 12 (conv, pool, norm, upsampling) ----
 from .conv import Conv1d, Conv2d
+from .normalization import BatchNorm1d, BatchNorm2d, Dropout2d, GroupNorm, LayerNorm
 from .pooling import AdaptiveAvgPool1d, AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d
 from .parameter import Parameter
 
@@ -19,4 +20,4 @@ __all__ = ["Module", "Parameter", "Linear", "Identity", "ReLU", "Sigmoid", "Tanh
 # ---- __all__ additions of issue 11c ----
 # ---- __all__ additions of issue 12 ----
 __all__ += ["Conv1d", "Conv2d", "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool1d",
-            "AdaptiveAvgPool2d"]
+            "AdaptiveAvgPool2d", "BatchNorm1d", "BatchNorm2d", "LayerNorm", "GroupNorm", "Dropout2d"]

@@ -18,6 +18,7 @@ from ..tensor import Tensor
 # ---- imports of issue 11c (activations, losses) ----
 # ---- imports of issue 12 (conv, pool, norm) ----
 from ..ops.conv import conv1d, conv2d
+from ..ops.norm import batch_norm, dropout2d, group_norm, layer_norm
 from ..ops.pad import pad
 from ..ops.pool import (adaptive_avg_pool1d, adaptive_avg_pool2d, avg_pool1d, avg_pool2d, max_pool1d,
                         max_pool2d)
@@ -26,7 +27,7 @@ __all__ = ["linear", "relu", "relu_", "sigmoid", "tanh", "softmax", "log_softmax
            "cross_entropy", "nll_loss", "mse_loss", "l1_loss", "binary_cross_entropy",
            "binary_cross_entropy_with_logits"]
 __all__ += ["conv1d", "conv2d", "pad", "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d",  # issue 12
-            "adaptive_avg_pool1d", "adaptive_avg_pool2d"]
+            "adaptive_avg_pool1d", "adaptive_avg_pool2d", "batch_norm", "layer_norm", "group_norm", "dropout2d"]
 
 
 def relu(input, inplace=False):
