@@ -15,6 +15,8 @@ from .ops import (abs, add, all, allclose, amax, amin, any, argmax, argmin, bmm,
 # ---- exports of issue 11c (activations, losses) ----
 # ---- exports of issue 11e (torch-level pieces) ----
 # ---- exports of issue 12 (conv, pool, norm) ----
+from .ops import (adaptive_avg_pool1d, avg_pool1d, batch_norm, conv1d, conv2d, group_norm, layer_norm, max_pool1d,
+                  max_pool2d)
 from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, linspace, ones,
                        ones_like, rand, rand_like, randint, randn, randn_like, randperm, tensor, zeros, zeros_like)
 from .random import Generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state

@@ -213,3 +213,52 @@ def test_bias_and_module_errors():
         _same_error(lambda: torch.nn.Conv2d(**args), lambda: nn.Conv2d(**args))
     _same_error(lambda: torch.nn.Conv2d(4, 4, 3)(torch.zeros(1, 3, 5, 5)), lambda: nn.Conv2d(4, 4, 3)(
         minigrad.zeros(1, 3, 5, 5)))
+
+
+def _blitz(torch):
+    """The 60-minute blitz's LeNet, written against `torch`: run it with torch, and with minigrad as torch."""
+    nn, F = torch.nn, torch.nn.functional
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv1 = nn.Conv2d(1, 6, 5)
+            self.conv2 = nn.Conv2d(6, 16, 5)
+            self.fc1 = nn.Linear(16 * 5 * 5, 120)
+            self.fc2 = nn.Linear(120, 84)
+            self.fc3 = nn.Linear(84, 10)
+
+        def forward(self, input):
+            c1 = F.relu(self.conv1(input))
+            s2 = F.max_pool2d(c1, (2, 2))
+            c3 = F.relu(self.conv2(s2))
+            s4 = F.max_pool2d(c3, 2)
+            s4 = s4.view(-1, 16 * 5 * 5) if s4.size(0) == 1 else torch.flatten(s4, 1)
+            f5 = F.relu(self.fc1(s4))
+            f6 = F.relu(self.fc2(f5))
+            return self.fc3(f6)
+
+    return Net()
+
+
+def test_blitz_lenet_with_minigrad_as_torch():
+    tnet, mnet = _blitz(torch), _blitz(minigrad)
+    assert repr(mnet) == repr(tnet)
+    assert [(k, tuple(v.shape)) for k, v in mnet.state_dict().items()] == [(k, tuple(v.shape)) for k, v in
+                                                                            tnet.state_dict().items()]
+    mnet.load_state_dict({k: minigrad.from_numpy(v.detach().numpy().copy()) for k, v in tnet.state_dict().items()})
+    rng = np.random.default_rng(10)
+    for batch in (1, 4):
+        x, target = rng.standard_normal((batch, 1, 32, 32)).astype(np.float32), rng.standard_normal((batch, 10))
+        outs = []
+        for lib, net in ((torch, tnet), (minigrad, mnet)):
+            opt = lib.optim.SGD(net.parameters(), lr=0.01)
+            opt.zero_grad()
+            out = net(lib.from_numpy(x))
+            loss = lib.nn.MSELoss()(out, lib.from_numpy(target.astype(np.float32)))
+            loss.backward()
+            opt.step()
+            outs.append((out.detach().numpy(), loss.item(), net.conv1.weight.grad.numpy(),
+                         net.conv1.weight.detach().numpy().copy()))
+        for ours, theirs in zip(outs[1], outs[0]):
+            np.testing.assert_allclose(ours, theirs, rtol=1e-4, atol=1e-6)
