@@ -18,7 +18,7 @@ from ..tensor import Tensor
 # ---- imports of issue 11c (activations, losses) ----
 # ---- imports of issue 12 (conv, pool, norm) ----
 from ..ops.conv import conv1d, conv2d
-from ..ops.norm import batch_norm, dropout2d, group_norm, layer_norm
+from ..ops.normalization import batch_norm, dropout2d, group_norm, layer_norm
 from ..ops.pad import pad
 from ..ops.pool import (adaptive_avg_pool1d, adaptive_avg_pool2d, avg_pool1d, avg_pool2d, max_pool1d,
                         max_pool2d)

@@ -6,7 +6,7 @@ import numbers
 import numpy as np
 
 from .. import creation
-from ..ops import norm as _norm
+from ..ops import normalization as _norm
 from . import init
 from .module import Module
 from .parameter import Parameter

@@ -12,7 +12,7 @@ inplace.py      x[i] = v, add_ mul_ zero_ fill_ copy_ clamp_ scatter_ ... (recor
 linalg.py       matmul mm bmm dot outer
 nn.py           linear dropout and the identity nodes of module backward hooks
 conv.py         conv1d conv2d (im2col + one matmul; ConvTranspose, ConvWeight);  pad.py   pad
-pool.py         max_pool avg_pool adaptive_avg_pool (1d, 2d);  norm.py   batch_norm layer_norm group_norm dropout2d
+pool.py         max_pool avg_pool adaptive_avg_pool (1d, 2d);  normalization.py   batch_norm layer_norm group_norm dropout2d
 loss.py         cross_entropy nll_loss;   loss_elementwise.py   binary_cross_entropy(_with_logits) mse_loss l1_loss
 """
 # ---- issue 11a (pointwise) ----
@@ -20,7 +20,7 @@ loss.py         cross_entropy nll_loss;   loss_elementwise.py   binary_cross_ent
 # ---- issue 11c (activations, losses) ----
 # ---- issue 12 (conv, pool, norm) ----
 from .conv import conv1d, conv2d  # noqa: F401
-from .norm import batch_norm, dropout2d, group_norm, layer_norm  # noqa: F401
+from .normalization import batch_norm, dropout2d, group_norm, layer_norm  # noqa: F401
 from .pad import pad  # noqa: F401
 from .pool import adaptive_avg_pool1d, adaptive_avg_pool2d, avg_pool1d, avg_pool2d, max_pool1d, max_pool2d  # noqa: F401
 from .compare import (  # noqa: F401
