@@ -14,7 +14,7 @@ torch.set_num_threads(1)
 CASES = [(64, 1, 16, 28), (64, 16, 32, 14)]  # batch, in, out, size; 3x3 kernel, padding 1
 
 
-def best(fn, reps=5):
+def best(fn, reps=20):
     fn()
     times = []
     for _ in range(reps):
