@@ -105,7 +105,7 @@ def _conv(x, w, stride, padding, dilation, groups):
         c = _im2col(cols[bn, bh], groups)
         zb = z[bn, bh]  # contiguous: whole rows of some samples, or some rows of one sample
         np.matmul(c, wm, out=zb.reshape(-1, groups, o // groups).swapaxes(0, 1))  # (g, M, K) @ (g, K, O/g)
-    return np.ascontiguousarray(z.reshape(n, ho, wo, o).transpose(0, 3, 1, 2))
+    return z.reshape(n, ho, wo, o).transpose(0, 3, 1, 2).copy()  # a fresh NCHW array, never the scratch itself
 
 
 def _conv_transpose(g, w, x_shape, stride, padding, dilation, groups):
