@@ -262,3 +262,14 @@ def test_blitz_lenet_with_minigrad_as_torch():
                          net.conv1.weight.detach().numpy().copy()))
         for ours, theirs in zip(outs[1], outs[0]):
             np.testing.assert_allclose(ours, theirs, rtol=1e-4, atol=1e-6)
+
+
+def test_outputs_do_not_share_the_scratch_arrays():
+    """The work arrays are reused from call to call; no result may be one of them (a 1-channel output's transposed
+    view is contiguous: returning it as it is would hand out the scratch array)."""
+    rng = np.random.default_rng(11)
+    x, w = minigrad.from_numpy(rng.standard_normal((2, 3, 5, 5))), minigrad.from_numpy(rng.standard_normal((1, 3, 5, 5)))
+    first = F.conv2d(x, w)
+    kept = first.numpy().copy()
+    F.conv2d(x * 2, w)
+    np.testing.assert_array_equal(first.numpy(), kept)
