@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 from ..autograd.function import Function, call
-from ..ops.indexing import GatherBackward
+from .indexing import Gather
 
 
 def _pair(v):
@@ -23,19 +23,13 @@ def _out_size(n, k, s, p, d, ceil_mode):
     return out
 
 
-def _windows(xp, kernel, stride, dilation, out_hw):
-    """(N, C, Ho, Wo, kh, kw): each output position's window of the padded input, a view."""
-    sn, sc, sh, sw = xp.strides
-    return np.lib.stride_tricks.as_strided(
-        xp, xp.shape[:2] + tuple(out_hw) + tuple(kernel),
-        (sn, sc, sh * stride[0], sw * stride[1], sh * dilation[0], sw * dilation[1]), writeable=False)
-
-
 def _pad_to_fit(x, kernel, stride, padding, dilation, out_hw, value):
     """x padded by `padding` in front and at the end as much as the last window needs (at least `padding`)."""
     widths = [(0, 0), (0, 0)]
     for n, k, s, p, d, o in zip(x.shape[2:], kernel, stride, padding, dilation, out_hw):
         widths.append((p, max(p, (o - 1) * s + d * (k - 1) + 1 - n - p)))
+    if not any(a or b for a, b in widths):
+        return x  # read, never written: no copy needed
     return np.pad(x, widths, constant_values=value)
 
 
@@ -49,22 +43,53 @@ class MaxPool2d(Function):
     @staticmethod
     def forward(ctx, x, kernel, stride, padding, dilation, out_hw):
         n, c, h, w = x.shape
+        (kh, kw), (s1, s2), (d1, d2), (ho, wo) = kernel, stride, dilation, out_hw
         fill = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
-        win = _windows(_pad_to_fit(x, kernel, stride, padding, dilation, out_hw, fill), kernel, stride, dilation,
-                       out_hw).reshape(n, c, *out_hw, -1)  # (N, C, Ho, Wo, kh·kw)
-        arg = np.argmax(win, axis=-1)[..., None]
-        z = np.take_along_axis(win, arg, axis=-1)[..., 0]
-        arg = arg[..., 0]
-        rows = np.arange(out_hw[0])[:, None] * stride[0] - padding[0] + arg // kernel[1] * dilation[0]
-        cols = np.arange(out_hw[1])[None, :] * stride[1] - padding[1] + arg % kernel[1] * dilation[1]
-        index = (rows * w + cols).astype(np.int64)  # flat positions in each (H, W) plane, as torch's indices
-        ctx.index, ctx.shape = index.reshape(n, c, -1), x.shape
+        xp = _pad_to_fit(x, kernel, stride, padding, dilation, out_hw, fill)
+        # a running max over the kh·kw shifted strided views (vectorized over all windows at once); a later element
+        # wins only when greater, or NaN (torch's rule), so ties go to the first
+        z, arg = None, np.zeros((n, c, ho, wo), np.uint8 if kh * kw < 256 else np.int64)  # which window element
+        for i in range(kh):
+            for j in range(kw):
+                v = xp[:, :, i * d1:i * d1 + s1 * (ho - 1) + 1:s1, j * d2:j * d2 + s2 * (wo - 1) + 1:s2]
+                if z is None:
+                    z = v.copy()
+                    continue
+                wins = v > z
+                if x.dtype.kind == "f":
+                    wins |= np.isnan(v)
+                np.copyto(z, v, where=wins)
+                np.copyto(arg, i * kw + j, where=wins)
+        # flat positions in each (H, W) plane, as torch's indices: the window's corner plus the element's offset
+        corner = (np.arange(ho)[:, None] * s1 - padding[0]) * w + np.arange(wo)[None, :] * s2 - padding[1]
+        offset = np.array([i * d1 * w + j * d2 for i in range(kh) for j in range(kw)], np.int64)
+        index = offset[arg] + corner
+        ctx.index, ctx.shape = index, x.shape
         return z, index
 
     @staticmethod
     def backward(ctx, g):
-        n, c, h, w = ctx.shape
-        return call(GatherBackward, g.reshape(n, c, -1), ctx.index, 2, (n, c, h * w)).reshape(ctx.shape)
+        return call(MaxPool2dBackward, g, ctx.index, ctx.shape)
+
+
+class MaxPool2dBackward(Function):
+    """z = zeros(x's shape) with g[n, c, h, w] added at the flat position index[n, c, h, w] of plane (n, c);
+    dz/dg · gg = gg read back at those positions (Gather), so this scatter differentiates too."""
+
+    inputs = 1
+
+    @staticmethod
+    def forward(ctx, g, index, shape):
+        n, c, h, w = shape
+        ctx.index = index
+        flat = (index.reshape(n * c, -1) + np.arange(n * c)[:, None] * (h * w)).ravel()
+        out = np.bincount(flat, weights=g.ravel(), minlength=n * c * h * w)  # adds up where windows overlap
+        return out.astype(g.dtype, copy=False).reshape(shape)
+
+    @staticmethod
+    def backward(ctx, gg):
+        n, c = ctx.index.shape[:2]
+        return call(Gather, gg.reshape(n, c, -1), ctx.index.reshape(n, c, -1), 2).reshape(ctx.index.shape)
 
 
 def _window_sum(xp, kernel, stride, out_hw):
