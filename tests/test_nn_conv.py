@@ -206,6 +206,10 @@ def test_bias_and_module_errors():
     x, w, b = np.zeros((2, 4, 8, 8), np.float32), np.zeros((4, 4, 3, 3), np.float32), np.zeros(3, np.float32)
     _same_error(lambda: TF.conv2d(*map(torch.from_numpy, (x, w, b))), lambda: F.conv2d(*map(minigrad.from_numpy,
                                                                                              (x, w, b))))
+    for xd, wd, bd in ((np.float64, np.float32, None), (np.float32, np.float64, None),
+                       (np.float32, np.float32, np.float64)):  # torch's dtype errors (no silent upcast)
+        args = [np.zeros((1, 2, 4, 4), xd), np.zeros((3, 2, 3, 3), wd)] + ([] if bd is None else [np.zeros(3, bd)])
+        _same_error(lambda: TF.conv2d(*map(torch.from_numpy, args)), lambda: F.conv2d(*map(minigrad.from_numpy, args)))
     for kw in (dict(groups=2, out_channels=3), dict(groups=3), dict(padding_mode="foo"), dict(stride=2, padding="same"),
                dict(padding="foo")):
         args = dict(in_channels=4, out_channels=4, kernel_size=3)

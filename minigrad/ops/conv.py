@@ -20,6 +20,7 @@ import threading
 
 import numpy as np
 
+from .._dtype import scalar_type as _scalar_type
 from ..autograd.function import Function, call
 from .pad import pad as _pad
 
@@ -248,6 +249,11 @@ def _check(name, dims, x, w, b, padding, groups):
     if xs[1] != w.shape[1] * groups:
         raise RuntimeError(f"Given groups={groups}, weight of size {list(w.shape)}, expected input{list(xs)} to have "
                            f"{w.shape[1] * groups} channels, but got {xs[1]} channels instead")
+    if x.dtype != w.dtype:
+        raise RuntimeError(f"expected scalar type {_scalar_type(x.dtype)} but found {_scalar_type(w.dtype)}")
+    if b is not None and b.dtype != x.dtype:
+        raise RuntimeError(f"Input type ({_scalar_type(x.dtype).lower()}) and bias type "
+                           f"({_scalar_type(b.dtype).lower()}) should be the same")
     if b is not None and (b.ndim != 1 or b.shape[0] != w.shape[0]):
         raise RuntimeError(f"Given weight of size {list(w.shape)}, expected bias to be 1-dimensional with "
                            f"{w.shape[0]} elements, but got bias of size {list(b.shape)} instead")
