@@ -173,8 +173,9 @@ def test_bounded_im2col_buffer(monkeypatch):
     x, w, b = rng.standard_normal((3, 4, 9, 8)), rng.standard_normal((6, 2, 3, 3)), rng.standard_normal(6)
     for block in (200, 30):  # 200: samples at a time; 30: a few rows of one sample at a time
         monkeypatch.setattr(conv_ops, "_BLOCK", block)
-        check_parity(lambda *a: TF.conv2d(*a, stride=(2, 1), padding=1, groups=2),
-                     lambda *a: F.conv2d(*a, stride=(2, 1), padding=1, groups=2), x, w, b)
+        for stride in ((2, 1), 1):  # the input gradient by col2im, and as a convolution of g (unit stride)
+            check_parity(lambda *a: TF.conv2d(*a, stride=stride, padding=1, groups=2),
+                         lambda *a: F.conv2d(*a, stride=stride, padding=1, groups=2), x, w, b)
 
 
 def _same_error(fn_torch, fn_ours):
