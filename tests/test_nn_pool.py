@@ -124,6 +124,10 @@ def test_unbatched_and_ties():
     x = np.zeros((3, 5, 5))  # every window a tie: the gradient goes to the first element of each, as torch's
     check_parity(lambda a: TF.max_pool2d(a, 2, 1), lambda a: F.max_pool2d(a, 2, 1), x)
     check_parity(lambda a: TF.avg_pool2d(a, 3, 2, 1), lambda a: F.avg_pool2d(a, 3, 2, 1), x + 1)
+    y = np.random.default_rng(12).standard_normal((1, 2, 6, 6))
+    y[0, 0, 1, 1] = y[0, 1, 2, 3] = y[0, 1, 3, 3] = np.nan  # NaN wins its window (the last NaN, as torch's loop)
+    check_parity(lambda a: TF.max_pool2d(a, 3, 2, 1, return_indices=True),
+                 lambda a: F.max_pool2d(a, 3, 2, 1, return_indices=True), y, grad=False)
 
 
 def _same_error(fn_torch, fn_ours):

@@ -48,22 +48,25 @@ class MaxPool2d(Function):
         xp = _pad_to_fit(x, kernel, stride, padding, dilation, out_hw, fill)
         # a running max over the kh·kw shifted strided views (vectorized over all windows at once); a later element
         # wins only when greater, or NaN (torch's rule), so ties go to the first
-        z, arg = None, np.zeros((n, c, ho, wo), np.uint8 if kh * kw < 256 else np.int64)  # which window element
+        # which window element: the element numbers only grow, so arg = max(arg, k · wins) records the last winner
+        kind = np.uint8 if kh * kw < 256 else np.int64
+        z, arg, step = None, np.zeros((n, c, ho, wo), kind), np.empty((n, c, ho, wo), kind)
+        wins, nan = np.empty((2, n, c, ho, wo), bool)  # reused: fresh temporaries cost page faults
         for i in range(kh):
             for j in range(kw):
                 v = xp[:, :, i * d1:i * d1 + s1 * (ho - 1) + 1:s1, j * d2:j * d2 + s2 * (wo - 1) + 1:s2]
                 if z is None:
                     z = v.copy()
                     continue
-                wins = v > z
+                np.greater(v, z, out=wins)
                 if x.dtype.kind == "f":
-                    wins |= np.isnan(v)
-                np.copyto(z, v, where=wins)
-                np.copyto(arg, i * kw + j, where=wins)
+                    wins |= np.isnan(v, out=nan)
+                np.maximum(z, v, out=z)  # NaN propagates, as torch's
+                np.maximum(arg, np.multiply(wins, kind(i * kw + j), out=step), out=arg)
         # flat positions in each (H, W) plane, as torch's indices: the window's corner plus the element's offset
         corner = (np.arange(ho)[:, None] * s1 - padding[0]) * w + np.arange(wo)[None, :] * s2 - padding[1]
         offset = np.array([i * d1 * w + j * d2 for i in range(kh) for j in range(kw)], np.int64)
-        index = offset[arg] + corner
+        index = np.take(offset, arg) + corner
         ctx.index, ctx.shape = index, x.shape
         return z, index
 
