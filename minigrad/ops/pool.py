@@ -67,12 +67,13 @@ class MaxPool2d(Function):
         corner = (np.arange(ho)[:, None] * s1 - padding[0]) * w + np.arange(wo)[None, :] * s2 - padding[1]
         offset = np.array([i * d1 * w + j * d2 for i in range(kh) for j in range(kw)], np.int64)
         index = np.take(offset, arg) + corner
-        ctx.index, ctx.shape = index, x.shape
+        # windows that do not overlap have distinct argmaxes: the scatter may then write instead of add
+        ctx.index, ctx.shape, ctx.overlap = index, x.shape, s1 < d1 * (kh - 1) + 1 or s2 < d2 * (kw - 1) + 1
         return z, index
 
     @staticmethod
     def backward(ctx, g):
-        return call(MaxPool2dBackward, g, ctx.index, ctx.shape)
+        return call(MaxPool2dBackward, g, ctx.index, ctx.shape, ctx.overlap)
 
 
 class MaxPool2dBackward(Function):
@@ -82,12 +83,15 @@ class MaxPool2dBackward(Function):
     inputs = 1
 
     @staticmethod
-    def forward(ctx, g, index, shape):
+    def forward(ctx, g, index, shape, overlap=True):
         n, c, h, w = shape
         ctx.index = index
         flat = (index.reshape(n * c, -1) + np.arange(n * c)[:, None] * (h * w)).ravel()
-        out = np.bincount(flat, weights=g.ravel(), minlength=n * c * h * w)  # adds up where windows overlap
-        return out.astype(g.dtype, copy=False).reshape(shape)
+        if overlap:  # an input element may be the max of several windows: add up
+            return np.bincount(flat, weights=g.ravel(), minlength=n * c * h * w).astype(g.dtype).reshape(shape)
+        out = np.zeros(shape, g.dtype)
+        out.ravel()[flat] = g.ravel()
+        return out
 
     @staticmethod
     def backward(ctx, gg):
