@@ -104,7 +104,7 @@ def test_group_norm(data):
     c = g * data.draw(st.integers(1, 2))
     shape = data.draw(st.sampled_from([(2, c), (2, c, 3), (3, c, 2, 2)]))
     rng = np.random.default_rng(data.draw(st.integers(0, 999)))
-    x, w, b = rng.standard_normal(shape).astype(dt), rng.standard_normal(c).astype(dt), rng.standard_normal(c).astype(dt)
+    x, w, b = (rng.standard_normal(s).astype(dt) for s in (shape, c, c))
     if shape == (2, c) and g == c:
         return  # one value per group: torch divides 0 by 0 the same way, nothing to compare but NaNs
     check_parity(lambda x, w, b: TF.group_norm(x, g, w, b), lambda x, w, b: F.group_norm(x, g, w, b), x, w, b,
@@ -155,7 +155,8 @@ def test_no_tracking_and_no_affine():
 def test_reprs_and_state_dicts():
     for name, args, kw in [("BatchNorm2d", (3,), {}), ("BatchNorm1d", (3,), dict(momentum=None, affine=False,
                                                                                   track_running_stats=False)),
-                           ("LayerNorm", (4,), {}), ("LayerNorm", ((3, 4),), dict(elementwise_affine=False, bias=False)),
+                           ("LayerNorm", (4,), {}),
+                           ("LayerNorm", ((3, 4),), dict(elementwise_affine=False, bias=False)),
                            ("GroupNorm", (2, 4), {}), ("GroupNorm", (2, 4), dict(affine=False)), ("Dropout2d", (), {}),
                            ("Dropout2d", (0.2, True), {})]:
         t, m = getattr(torch.nn, name)(*args, **kw), getattr(nn, name)(*args, **kw)

@@ -9,7 +9,7 @@ from . import init
 from .module import Module
 from .parameter import Parameter
 
-_MODES = {"zeros", "reflect", "replicate", "circular"}  # a set, printed in the order torch's prints in
+_MODES = {"zeros", "reflect", "replicate", "circular"}  # sets, printed in the messages as torch prints its own
 _PADDINGS = {"same", "valid"}
 
 

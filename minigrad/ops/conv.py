@@ -133,7 +133,8 @@ def _conv_transpose(g, w, x_shape, stride, padding, dilation, groups):
         for i in range(kh):
             top = i * d1 + bh.start * s1
             for j in range(kw):
-                xp[bn, top:top + s1 * (rows - 1) + 1:s1, j * d2:j * d2 + s2 * (wo - 1) + 1:s2] += gcols[:, :, :, :, i, j]
+                left = j * d2
+                xp[bn, top:top + s1 * (rows - 1) + 1:s1, left:left + s2 * (wo - 1) + 1:s2] += gcols[:, :, :, :, i, j]
     xp = xp[:, pt:pt + x_shape[2], pl:pl + x_shape[3]].reshape(n, x_shape[2], x_shape[3], groups * cg)
     return np.ascontiguousarray(xp.transpose(0, 3, 1, 2))
 

@@ -2,8 +2,6 @@
 its gradient spreads g / divisor over each window, and that spreading's gradient is the average pooling again), and
 adaptive average (two averaging matrices, Aₕ x Aᵥᵀ, so its gradients are matmuls). 1-D pooling is 2-D pooling of a
 height-1 image."""
-import math
-
 import numpy as np
 
 from ..autograd.function import Function, call
@@ -164,7 +162,7 @@ def _divisor(n, k, s, p, out, count_include_pad):
 
 
 # ---- torch-level functions ------------------------------------------------------------------------------------
-def _batched(input, name_dims):
+def _batched(input):
     """The input as a batch (N, C, H, W): returns (input, unbatched)."""
     x = input.data
     if x.ndim not in (3, 4) or x.size == 0:
@@ -192,7 +190,7 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     kernel = _pair(kernel_size)
     stride = kernel if stride is None or stride == [] or stride == () else _pair(stride)
     padding, dilation = _pair(padding), _pair(dilation)
-    input, unbatched = _batched(input, 2)
+    input, unbatched = _batched(input)
     x = input.data
     out_hw = tuple(_out_size(n, k, s, p, d, ceil_mode)
                    for n, k, s, p, d in zip(x.shape[2:], kernel, stride, padding, dilation))
@@ -210,7 +208,7 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
     padding = _pair(padding)
     if divisor_override is not None and divisor_override == 0:
         raise RuntimeError("divisor must be not zero")
-    input, unbatched = _batched(input, 2)
+    input, unbatched = _batched(input)
     x = input.data
     out_hw = tuple(_out_size(n, k, s, p, 1, ceil_mode) for n, k, s, p in zip(x.shape[2:], kernel, stride, padding))
     _check_pool(x, kernel, stride, padding, (1, 1), out_hw, False)
