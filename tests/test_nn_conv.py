@@ -286,3 +286,24 @@ def test_outputs_do_not_share_the_scratch_arrays():
     kept = first.numpy().copy()
     F.conv2d(x * 2, w)
     np.testing.assert_array_equal(first.numpy(), kept)
+
+
+@pytest.mark.parametrize("name, fn", [
+    ("conv2d", lambda x, w: F.conv2d(x, w, stride=(2, 1), padding=(1, 2), dilation=(1, 2), groups=2)),
+    ("conv2d unit stride", lambda x, w: F.conv2d(x, w, padding="same", groups=2)),
+    ("reflect", lambda x, w: nn.Conv2d(4, 2, 3, padding=1, padding_mode="reflect", groups=2, bias=False,
+                                       dtype=minigrad.float64)._conv_forward(x, w, None)),
+    ("conv1d", lambda x, w: F.conv1d(x[:, :, 0], w[:, :, 0], stride=2, padding=1, groups=2)),
+])
+def test_finite_differences_first_and_second_order(name, fn):
+    """Independent of torch: central differences of the output, and of the create_graph gradient (so the backwards
+    of ConvTranspose and ConvWeight are checked as well)."""
+    rng = np.random.default_rng(13)
+    x = minigrad.from_numpy(rng.standard_normal((2, 4, 5, 6))).requires_grad_(True)
+    w = minigrad.from_numpy(rng.standard_normal((2, 2, 3, 3))).requires_grad_(True)
+    assert minigrad.autograd.gradcheck(fn, (x, w))
+
+    def first_gradients(x, w):
+        z = fn(x, w)
+        return minigrad.autograd.grad((z * z).sum(), [x, w], create_graph=True)
+    assert minigrad.autograd.gradcheck(first_gradients, (x, w))

@@ -204,3 +204,16 @@ def _same_error(fn_torch, fn_ours):
 ])
 def test_errors(make):
     _same_error(lambda: make(torch), lambda: make(minigrad))
+
+
+@pytest.mark.parametrize("fn", [
+    lambda x, w, b: F.batch_norm(x, None, None, w, b, True),
+    lambda x, w, b: F.group_norm(x, 3, w, b),
+    lambda x, w, b: F.layer_norm(x, (2, 2), w[:2, None].expand(2, 2), b[:2, None].expand(2, 2)),
+])
+def test_finite_differences_first_and_second_order(fn):
+    rng = np.random.default_rng(15)
+    args = [minigrad.from_numpy(rng.standard_normal(s)).requires_grad_(True) for s in ((3, 3, 2, 2), (3,), (3,))]
+    assert minigrad.autograd.gradcheck(fn, args)
+    assert minigrad.autograd.gradcheck(
+        lambda *a: minigrad.autograd.grad((fn(*a) ** 3).sum(), list(a), create_graph=True), args)

@@ -153,3 +153,17 @@ def test_errors(name, shape, args, kw):
     x = np.zeros(shape, np.float32)
     _same_error(lambda: getattr(TF, name)(torch.from_numpy(x), *args, **kw),
                 lambda: getattr(F, name)(minigrad.from_numpy(x), *args, **kw))
+
+
+@pytest.mark.parametrize("fn", [
+    lambda x: F.max_pool2d(x, 3, 2, 1, dilation=1, ceil_mode=True),
+    lambda x: F.max_pool2d(x, 2, 1, dilation=2),
+    lambda x: F.avg_pool2d(x, 3, 2, 1, ceil_mode=True, count_include_pad=False),
+    lambda x: F.adaptive_avg_pool2d(x, (2, 4)),
+])
+def test_finite_differences_first_and_second_order(fn):
+    """Independent of torch: central differences of the output and of the create_graph gradient."""
+    x = minigrad.from_numpy(np.random.default_rng(14).standard_normal((2, 2, 6, 7))).requires_grad_(True)
+    assert minigrad.autograd.gradcheck(fn, (x,))
+    assert minigrad.autograd.gradcheck(
+        lambda x: minigrad.autograd.grad((fn(x) ** 2).sum(), [x], create_graph=True)[0], (x,))
