@@ -111,30 +111,26 @@ def _conv(x, w, stride, padding, dilation, groups):
 
 def _conv_transpose(g, w, x_shape, stride, padding, dilation, groups):
     """dx: each output gradient spread over its window, g[n, o, h, w] · w[o, c, i, j] added at xpad[n, c, s·h + d·i,
-    s·w + d·j] (col2im), then the padding cut away."""
+    s·w + d·j] (col2im), then the padding cut away. One batched matmul gives, for each kernel offset (i, j), the
+    contribution of every output pixel as a contiguous (M, C/g) block; each block is added to a shifted strided view."""
     o, cg, kh, kw = w.shape
     n, _, ho, wo = g.shape
     (pt, pb), (pl, pr) = padding
     (s1, s2), (d1, d2) = stride, dilation
-    full = ((d1 * (kh - 1) - pt, d1 * (kh - 1) - pb), (d2 * (kw - 1) - pl, d2 * (kw - 1) - pr))
-    if stride == (1, 1) and min(min(p) for p in full) >= 0 and o // groups <= 4 * cg:  # else col2im's copy is smaller
-        # unit stride: the same sum is a convolution of g (padded by the kernel's extent less the padding) with the
-        # flipped kernel, channels in and out swapped within each group — an im2col and a matmul, no scatter
-        wf = w.reshape(groups, o // groups, cg, kh, kw).swapaxes(1, 2)[..., ::-1, ::-1].reshape(groups * cg,
-                                                                                                 o // groups, kh, kw)
-        return _conv(g, wf, stride, full, dilation, groups)
+    og = o // groups
     xp = np.zeros((n, x_shape[2] + pt + pb, x_shape[3] + pl + pr, groups, cg), np.result_type(g, w))
-    wt = _weight_matrix(w, groups).swapaxes(1, 2)  # (g, O/g, K)
-    gl = g.transpose(0, 2, 3, 1).reshape(n, ho, wo, groups, o // groups)  # channels-last view
+    wk = w.reshape(groups, og, cg, kh * kw).transpose(0, 3, 1, 2)  # (g, kh·kw, O/g, C/g)
+    gl = g.transpose(0, 2, 3, 1).reshape(n, ho, wo, groups, og)  # channels-last view
     for bn, bh in _blocks(n, ho, groups * kh * kw * cg * wo):
         rows = bh.stop - bh.start
-        gb = gl[bn, bh].reshape(-1, groups, o // groups).swapaxes(0, 1)  # (g, M, O/g)
-        gcols = np.matmul(gb, wt).swapaxes(0, 1).reshape(-1, rows, wo, groups, kh, kw, cg)  # (g,M,O/g)@(g,O/g,K)
-        for i in range(kh):
+        gb = gl[bn, bh].reshape(-1, groups, og).swapaxes(0, 1)[:, None]  # (g, 1, M, O/g)
+        parts = np.matmul(gb, wk)  # (g, 1, M, O/g) @ (g, kh·kw, O/g, C/g) -> (g, kh·kw, M, C/g)
+        parts = parts.reshape(groups, kh * kw, -1, rows, wo, cg).transpose(1, 2, 3, 4, 0, 5)  # (kh·kw, Nb, rows,
+        for i in range(kh):                                                                  #  Wo, g, C/g)
             top = i * d1 + bh.start * s1
             for j in range(kw):
                 left = j * d2
-                xp[bn, top:top + s1 * (rows - 1) + 1:s1, left:left + s2 * (wo - 1) + 1:s2] += gcols[:, :, :, :, i, j]
+                xp[bn, top:top + s1 * (rows - 1) + 1:s1, left:left + s2 * (wo - 1) + 1:s2] += parts[i * kw + j]
     xp = xp[:, pt:pt + x_shape[2], pl:pl + x_shape[3]].reshape(n, x_shape[2], x_shape[3], groups * cg)
     return np.ascontiguousarray(xp.transpose(0, 3, 1, 2))
 
