@@ -11,18 +11,19 @@ indexing.py     x[i], narrow select split chunk unbind gather
 inplace.py      x[i] = v, add_ mul_ zero_ fill_ copy_ clamp_ scatter_ ... (recorded as torch records them)
 linalg.py       matmul mm bmm dot outer
 nn.py           linear dropout and the identity nodes of module backward hooks
-conv.py         conv1d conv2d (im2col + one matmul; ConvTranspose, ConvWeight);  pad.py   pad
-pool.py         max_pool avg_pool adaptive_avg_pool (1d, 2d);  normalization.py   batch_norm layer_norm group_norm dropout2d
 loss.py         cross_entropy nll_loss;   loss_elementwise.py   binary_cross_entropy(_with_logits) mse_loss l1_loss
 """
 # ---- issue 11a (pointwise) ----
 # ---- issue 11b (reductions, scans, sorting) ----
 # ---- issue 11c (activations, losses) ----
 # ---- issue 12 (conv, pool, norm) ----
+# conv.py conv1d conv2d (im2col + one matmul; ConvTranspose, ConvWeight); pad.py pad; pool.py max/avg/adaptive pooling;
+# normalization.py batch_norm layer_norm group_norm dropout2d
 from .conv import conv1d, conv2d  # noqa: F401
 from .normalization import batch_norm, dropout2d, group_norm, layer_norm  # noqa: F401
 from .pad import pad  # noqa: F401
-from .pool import adaptive_avg_pool1d, adaptive_avg_pool2d, avg_pool1d, avg_pool2d, max_pool1d, max_pool2d  # noqa: F401
+from .pool import (adaptive_avg_pool1d, adaptive_avg_pool2d, avg_pool1d, avg_pool2d, max_pool1d,  # noqa: F401
+                   max_pool2d)
 from .compare import (  # noqa: F401
     allclose, ceil, clamp, clip, eq, equal, floor, ge, gt, isclose, isfinite, isinf, isnan, le, logical_and,
     logical_not, logical_or, logical_xor, lt, maximum, minimum, ne, round, sign, where,
