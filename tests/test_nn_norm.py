@@ -17,8 +17,9 @@ from strategies import float_dtypes
 
 def _tol(x):
     # float32: the gradient of a normalization is a difference of O(1) terms times 1/σ, so rounding grows where σ is
-    # small (a row of two values: x̂ = ±1 whatever x, the true gradient is near 0)
-    return {} if x.dtype == np.float64 else dict(rtol=1e-4, atol=1e-4)
+    # small (a row of two values: x̂ = ±1 whatever x). Measured on such a case: torch's float32 gradient is 7.7e-4
+    # from the float64 one, minigrad's 1.4e-4, so the two float32 results may differ by about 1e-3 relative.
+    return {} if x.dtype == np.float64 else dict(rtol=1e-3, atol=1e-4)
 
 
 @st.composite
