@@ -118,13 +118,16 @@ def _conv_transpose(g, w, x_shape, stride, padding, dilation, groups):
     (pt, pb), (pl, pr) = padding
     (s1, s2), (d1, d2) = stride, dilation
     og = o // groups
-    xp = np.zeros((n, x_shape[2] + pt + pb, x_shape[3] + pl + pr, groups, cg), np.result_type(g, w))
+    dtype = np.result_type(g, w)
+    xp = _scratch("spread", (n, x_shape[2] + pt + pb, x_shape[3] + pl + pr, groups, cg), dtype)
+    xp.fill(0)
     wk = w.reshape(groups, og, cg, kh * kw).transpose(0, 3, 1, 2)  # (g, kh·kw, O/g, C/g)
     gl = g.transpose(0, 2, 3, 1).reshape(n, ho, wo, groups, og)  # channels-last view
     for bn, bh in _blocks(n, ho, groups * kh * kw * cg * wo):
         rows = bh.stop - bh.start
         gb = gl[bn, bh].reshape(-1, groups, og).swapaxes(0, 1)[:, None]  # (g, 1, M, O/g)
-        parts = np.matmul(gb, wk)  # (g, 1, M, O/g) @ (g, kh·kw, O/g, C/g) -> (g, kh·kw, M, C/g)
+        parts = np.matmul(gb, wk, out=_scratch("parts", (groups, kh * kw, gb.shape[2], cg), dtype))  # (g, 1, M, O/g)
+        # @ (g, kh·kw, O/g, C/g) -> (g, kh·kw, M, C/g)
         parts = parts.reshape(groups, kh * kw, -1, rows, wo, cg).transpose(1, 2, 3, 4, 0, 5)  # (kh·kw, Nb, rows,
         for i in range(kh):                                                                  #  Wo, g, C/g)
             top = i * d1 + bh.start * s1
@@ -132,7 +135,7 @@ def _conv_transpose(g, w, x_shape, stride, padding, dilation, groups):
                 left = j * d2
                 xp[bn, top:top + s1 * (rows - 1) + 1:s1, left:left + s2 * (wo - 1) + 1:s2] += parts[i * kw + j]
     xp = xp[:, pt:pt + x_shape[2], pl:pl + x_shape[3]].reshape(n, x_shape[2], x_shape[3], groups * cg)
-    return np.ascontiguousarray(xp.transpose(0, 3, 1, 2))
+    return xp.transpose(0, 3, 1, 2).copy()  # a fresh NCHW array, never the scratch itself
 
 
 def _conv_weight(x, g, w_shape, stride, padding, dilation, groups):
