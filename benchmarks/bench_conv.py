@@ -1,5 +1,5 @@
 """conv2d forward+backward at the CNN's sizes, minigrad vs torch CPU at one thread; vgg16 forward time and peak RSS.
-Run: OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 PYTHONPATH=. python benchmarks/conv_speed.py [vgg]"""
+Run: OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 PYTHONPATH=. python benchmarks/bench_conv.py [cnn | vgg]  (prints; not part of run.py)"""
 import os
 import resource
 import sys
