@@ -1,6 +1,6 @@
 """conv2d forward+backward at the CNN's sizes, minigrad vs torch CPU at one thread; vgg16 forward time and peak RSS.
-Run: OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 PYTHONPATH=. python benchmarks/bench_conv.py [cnn | vgg]  (prints; not part of run.py)"""
-import os
+Run: OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 PYTHONPATH=. python benchmarks/bench_conv.py [cnn | vgg]
+(it prints; it is not part of run.py)"""
 import resource
 import sys
 import time
