@@ -31,6 +31,8 @@ from .ops import (bilinear, celu, cosine_similarity, hardshrink, pairwise_distan
 from . import backends
 from .creation import get_default_device, get_default_dtype, set_default_device, set_default_dtype
 # ---- exports of issue 12 (conv, pool, norm) ----
+from .ops import (adaptive_avg_pool1d, avg_pool1d, batch_norm, conv1d, conv2d, group_norm, layer_norm, max_pool1d,
+                  max_pool2d)
 # ---- exports of issue 11d (indexing and shape) ----
 # ---- exports of issue 11f (linear algebra) ----
 from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, linspace, ones,

@@ -20,6 +20,9 @@ from .loss import (  # noqa: E402
     TripletMarginLoss,
 )
 # ---- modules of issue 12 (conv, pool, norm, upsampling) ----
+from .conv import Conv1d, Conv2d
+from .normalization import BatchNorm1d, BatchNorm2d, Dropout2d, GroupNorm, LayerNorm
+from .pooling import AdaptiveAvgPool1d, AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d
 from .parameter import Parameter
 from . import utils  # torch.nn.utils: clip_grad_norm_, parameters_to_vector, ...
 
@@ -34,3 +37,5 @@ __all__ += ["SmoothL1Loss", "HuberLoss", "KLDivLoss", "PoissonNLLLoss", "Gaussia
             "HingeEmbeddingLoss", "SoftMarginLoss", "MultiLabelSoftMarginLoss", "MultiLabelMarginLoss",
             "MultiMarginLoss", "CosineEmbeddingLoss", "TripletMarginLoss"]
 # ---- __all__ additions of issue 12 ----
+__all__ += ["Conv1d", "Conv2d", "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool1d",
+            "AdaptiveAvgPool2d", "BatchNorm1d", "BatchNorm2d", "LayerNorm", "GroupNorm", "Dropout2d"]

@@ -30,6 +30,11 @@ from ..ops.loss_more import (  # noqa: E402
     soft_margin_loss, triplet_margin_loss,
 )
 # ---- imports of issue 12 (conv, pool, norm) ----
+from ..ops.conv import conv1d, conv2d
+from ..ops.normalization import batch_norm, dropout2d, group_norm, layer_norm
+from ..ops.pad import pad
+from ..ops.pool import (adaptive_avg_pool1d, adaptive_avg_pool2d, avg_pool1d, avg_pool2d, max_pool1d,
+                        max_pool2d)
 
 __all__ = ["linear", "relu", "relu_", "sigmoid", "tanh", "softmax", "log_softmax", "dropout", "one_hot",
            "cross_entropy", "nll_loss", "mse_loss", "l1_loss", "binary_cross_entropy",
@@ -42,6 +47,8 @@ __all__ += ["gelu", "silu", "mish", "elu", "celu", "selu", "leaky_relu", "prelu"
 __all__ += ["smooth_l1_loss", "huber_loss", "kl_div", "poisson_nll_loss", "gaussian_nll_loss",
             "margin_ranking_loss", "hinge_embedding_loss", "soft_margin_loss", "multilabel_soft_margin_loss",
             "multilabel_margin_loss", "multi_margin_loss", "cosine_embedding_loss", "triplet_margin_loss"]
+__all__ += ["conv1d", "conv2d", "pad", "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d",  # issue 12
+            "adaptive_avg_pool1d", "adaptive_avg_pool2d", "batch_norm", "layer_norm", "group_norm", "dropout2d"]
 
 
 def relu(input, inplace=False):

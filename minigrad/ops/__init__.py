@@ -52,6 +52,13 @@ from .loss_more import (  # noqa: F401
     soft_margin_loss, triplet_margin_loss,
 )
 # ---- issue 12 (conv, pool, norm) ----
+# conv.py conv1d conv2d (im2col + one matmul; ConvTranspose, ConvWeight); pad.py pad; pool.py max/avg/adaptive pooling;
+# normalization.py batch_norm layer_norm group_norm dropout2d
+from .conv import conv1d, conv2d  # noqa: F401
+from .normalization import batch_norm, dropout2d, group_norm, layer_norm  # noqa: F401
+from .pad import pad  # noqa: F401
+from .pool import (adaptive_avg_pool1d, adaptive_avg_pool2d, avg_pool1d, avg_pool2d, max_pool1d,  # noqa: F401
+                   max_pool2d)
 # ---- issue 11d (indexing and shape) ----
 # ---- issue 11f (linear algebra) ----
 from .compare import (  # noqa: F401
