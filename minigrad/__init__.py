@@ -32,6 +32,12 @@ from . import backends
 from .creation import get_default_device, get_default_dtype, set_default_device, set_default_dtype
 # ---- exports of issue 12 (conv, pool, norm) ----
 # ---- exports of issue 11d (indexing and shape) ----
+from .ops import (argwhere, atleast_1d, atleast_2d, atleast_3d, bincount, broadcast_shapes, broadcast_tensors,
+                  broadcast_to, bucketize, cartesian_prod, column_stack, diag, diag_embed, diagflat, diagonal,
+                  diagonal_scatter, dsplit, dstack, flip, fliplr, flipud, histc, hsplit, hstack, index_add, index_copy,
+                  index_fill, index_select, masked_fill, masked_scatter, masked_select, meshgrid, nonzero, ravel,
+                  repeat_interleave, roll, rot90, row_stack, scatter_add, scatter_reduce, searchsorted, select_scatter,
+                  slice_scatter, take, take_along_dim, tensor_split, tile, trace, tril, triu, vsplit, vstack)
 # ---- exports of issue 11f (linear algebra) ----
 from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, linspace, ones,
                        ones_like, rand, rand_like, randint, randn, randn_like, randperm, tensor, zeros, zeros_like)

@@ -1,0 +1,492 @@
+"""More shape ops: flips, rolls, repeats, diagonals, triangles. Each moves elements, so each backward moves the
+gradient back: a flip's backward is the same flip, a roll's is the roll the other way, a repeat's is a sum over the
+copies, a diagonal's is a write into zeros whose own backward reads the diagonal again."""
+import builtins
+
+import numpy as np
+
+from .._size import _dim, _size_args
+from ..autograd.function import Function, call
+from ..tensor import Tensor
+from .indexing import Index, Slice
+from .shape import cat, expand, movedim, reshape, stack, transpose
+
+
+def _dims_arg(dims):
+    if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
+        return tuple(dims[0])
+    return tuple(dims)
+
+
+class Flip(Function):
+    """z = x reversed along dims;   dx = g reversed along the same dims (Flip again)"""
+
+    inputs = 1
+
+    @staticmethod
+    def forward(ctx, x, dims):
+        ctx.dims = dims
+        return np.flip(x, dims).copy()
+
+    @staticmethod
+    def backward(ctx, g):
+        return call(Flip, g, ctx.dims)
+
+
+def flip(input, *dims):
+    dims = _dims_arg(dims)
+    n = input.data.ndim
+    wrapped = tuple(_dim(d, n) for d in dims)
+    if len(set(wrapped)) != len(wrapped):
+        raise RuntimeError(f"dims has duplicates, original flip dims size={len(wrapped)}, but unique flip dims "
+                           f"size={len(set(wrapped))}")
+    if n == 0:
+        wrapped = ()
+    return Flip.apply(input, wrapped)
+
+
+def fliplr(input):
+    if input.data.ndim < 2:
+        raise RuntimeError("Input must be >= 2-d.")
+    return flip(input, 1)
+
+
+def flipud(input):
+    if input.data.ndim < 1:
+        raise RuntimeError("Input must be >= 1-d.")
+    return flip(input, 0)
+
+
+class Roll(Function):
+    """z = x shifted cyclically along dims (flattened when dims is None);   dx = g rolled back by -shifts"""
+
+    inputs = 1
+
+    @staticmethod
+    def forward(ctx, x, shifts, dims):
+        ctx.shifts, ctx.dims = shifts, dims
+        return np.roll(x, shifts, axis=dims)
+
+    @staticmethod
+    def backward(ctx, g):
+        back = tuple(-s for s in ctx.shifts) if isinstance(ctx.shifts, tuple) else -ctx.shifts
+        return call(Roll, g, back, ctx.dims)
+
+
+def roll(input, shifts, dims=None):
+    shifts = tuple(shifts) if isinstance(shifts, (tuple, list)) else (builtins.int(shifts),)
+    if dims is None:
+        if len(shifts) != 1:
+            raise RuntimeError(f"roll(): Shifts must have length 1 when dims is not provided, got {len(shifts)}")
+        return Roll.apply(input, shifts[0], None)
+    dims = tuple(dims) if isinstance(dims, (tuple, list)) else (dims,)
+    if len(shifts) != len(dims):
+        raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:{len(dims)}")
+    dims = tuple(_dim(d, input.data.ndim) for d in dims)
+    if input.data.ndim == 0:
+        return Roll.apply(input, 0, None)
+    return Roll.apply(input, shifts, dims)
+
+
+def rot90(input, k=1, dims=(0, 1)):
+    dims = tuple(dims)
+    n = input.data.ndim
+    if len(dims) != 2:
+        raise RuntimeError(f"expected total rotation dims == 2, but got dims = {len(dims)}")
+    if n < 2:
+        raise RuntimeError(f"expected total dims >= 2, but got total dims = {n}")
+    d0, d1 = _dim(dims[0], n), _dim(dims[1], n)
+    if d0 == d1:
+        raise RuntimeError(f"expected rotation dims to be different, but got dim0 = {d0} and dim1 = {d1}")
+    k %= 4
+    if k == 1:
+        return transpose(flip(input, d1), d0, d1)
+    if k == 2:
+        return flip(input, d0, d1)
+    if k == 3:
+        return transpose(flip(input, d0), d0, d1)
+    return input.clone()
+
+
+class Repeat(Function):
+    """z = x tiled sizes[i] times along dim i;   dx = g split into its copies and summed over them"""
+
+    inputs = 1
+
+    @staticmethod
+    def forward(ctx, x, sizes):
+        ctx.shape, lead = x.shape, (1,) * (len(sizes) - x.ndim)
+        ctx.split = tuple(n for r, s in zip(sizes, lead + x.shape) for n in (r, s))  # (r0, s0, r1, s1, ...)
+        return np.tile(x.reshape(lead + x.shape), sizes)
+
+    @staticmethod
+    def backward(ctx, g):
+        if not ctx.split:
+            return g
+        parts = np.reshape(g, ctx.split)  # the copies of dim i along axis 2i
+        return np.reshape(np.sum(parts, axis=tuple(range(0, len(ctx.split), 2))), ctx.shape)
+
+
+def repeat(input, *sizes):
+    sizes = _size_args(sizes)
+    if len(sizes) < input.data.ndim:
+        raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of dimensions of "
+                           "tensor")
+    if builtins.any(s < 0 for s in sizes):
+        raise RuntimeError(f"Trying to create tensor with negative dimension {builtins.min(sizes)}: {list(sizes)}")
+    return Repeat.apply(input, sizes)
+
+
+def tile(input, dims):
+    dims = _size_args((dims,))
+    return repeat(input, (1,) * (input.data.ndim - len(dims)) + dims)
+
+
+class IndexSelect(Index):  # x picked along one dim by a vector of indices (torch's node name)
+    pass
+
+
+def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
+    if repeats is None:  # torch.repeat_interleave(repeats): the indices 0, 1, ... each repeated
+        r = input.data
+        if r.ndim != 1 or r.dtype.kind not in "iu":
+            raise RuntimeError("repeat_interleave only accept 1D vector as repeat")
+        return Tensor._make(np.repeat(np.arange(r.size), r), None)
+    x = reshape(input, -1) if dim is None else input
+    d = 0 if dim is None else _dim(dim, x.data.ndim)
+    n = x.data.shape[d] if x.data.ndim else 1
+    r = np.asarray(repeats.data if isinstance(repeats, Tensor) else repeats)
+    if r.ndim > 1:
+        raise RuntimeError("repeats must be 0-dim or 1-dim tensor")
+    if r.size == 1:
+        r = np.full(n, r.reshape(()), np.int64)
+    elif r.size != n:
+        raise RuntimeError(f"repeats must have the same size as input along dim, but got repeats.size(0) = {r.size} "
+                           f"and input.size({d}) = {n}")
+    if (r < 0).any():
+        raise RuntimeError("repeats can not be negative")
+    if x.data.ndim == 0:
+        x = reshape(x, 1)
+    return IndexSelect.apply(x, (slice(None),) * d + (np.repeat(np.arange(n), r),), advanced=True)
+
+
+def broadcast_to(input, size):
+    return expand(input, _size_args((size,)))
+
+
+def broadcast_shapes(*shapes):
+    try:
+        return np.broadcast_shapes(*(tuple(s) if isinstance(s, (tuple, list)) else (s,) for s in shapes))
+    except ValueError:
+        raise RuntimeError(f"Shape mismatch: objects cannot be broadcast to a single shape {list(shapes)}") from None
+
+
+def broadcast_tensors(*tensors):
+    tensors = _dims_arg(tensors)
+    try:
+        shape = np.broadcast_shapes(*(t.data.shape for t in tensors))
+    except ValueError:
+        a, b = next((a, b) for a in tensors for b in tensors if not _fits(a.data.shape, b.data.shape))
+        raise RuntimeError(f"The size of tensor a ({a.data.shape[-1]}) must match the size of tensor b "
+                           f"({b.data.shape[-1]}) at non-singleton dimension") from None
+    return tuple(expand(t, shape) for t in tensors)
+
+
+def _fits(a, b):
+    try:
+        np.broadcast_shapes(a, b)
+        return True
+    except ValueError:
+        return False
+
+
+# ---- diagonals and triangles ----------------------------------------------------------------------------------
+def _diag_view(x, offset, d1, d2):
+    """The diagonal of dims d1, d2 (above the main one by offset) as a writable view: the other dims in order, then
+    the diagonal's."""
+    n1, n2 = x.shape[d1], x.shape[d2]
+    length = builtins.max(0, builtins.min(n1, n2 - offset) if offset >= 0 else builtins.min(n1 + offset, n2))
+    start = [0] * x.ndim
+    if length:
+        start[d2 if offset >= 0 else d1] = builtins.abs(offset)
+    base = x[tuple(slice(s, None) for s in start)]
+    keep = [k for k in range(x.ndim) if k not in (d1, d2)]
+    shape = tuple(x.shape[k] for k in keep) + (length,)
+    strides = tuple(x.strides[k] for k in keep) + (x.strides[d1] + x.strides[d2],)
+    return np.lib.stride_tricks.as_strided(base, shape, strides, writeable=x.flags.writeable)
+
+
+class Diagonal(Function):
+    """z = the diagonal of x in dims d1, d2 (a view);   dx = zeros with g written on that diagonal"""
+
+    is_view = True
+    inputs = 1
+
+    @staticmethod
+    def forward(ctx, x, offset, d1, d2):
+        ctx.shape, ctx.args = x.shape, (offset, d1, d2)
+        return _diag_view(x, offset, d1, d2)
+
+    @staticmethod
+    def backward(ctx, g):
+        return call(DiagonalBackward, g, ctx.shape, *ctx.args)
+
+
+class DiagonalBackward(Function):
+    """z = zeros(shape) with g on a diagonal (also diag_embed);   dz/dg = that diagonal read back (Diagonal)"""
+
+    inputs = 1
+
+    @staticmethod
+    def forward(ctx, g, shape, offset, d1, d2):
+        ctx.args = (offset, d1, d2)
+        out = np.zeros(shape, g.dtype)
+        _diag_view(out, offset, d1, d2)[...] = g
+        return out
+
+    @staticmethod
+    def backward(ctx, gg):
+        return call(Diagonal, gg, *ctx.args)
+
+
+class DiagEmbed(DiagonalBackward):
+    pass
+
+
+def _two_dims(dim1, dim2, n):
+    d1, d2 = _dim(dim1, n), _dim(dim2, n)
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    return d1, d2
+
+
+def diagonal(input, offset=0, dim1=0, dim2=1):
+    d1, d2 = _two_dims(dim1, dim2, input.data.ndim)
+    return Diagonal.apply(input, builtins.int(offset), d1, d2)
+
+
+def diag_embed(input, offset=0, dim1=-2, dim2=-1):
+    n = input.data.ndim + 1
+    d1, d2 = _two_dims(dim1, dim2, n)
+    side = (input.data.shape[-1] if input.data.ndim else 1) + builtins.abs(offset)
+    rest = list(input.data.shape[:-1])
+    for d in sorted((d1, d2)):
+        rest.insert(d, side)
+    return DiagEmbed.apply(input if input.data.ndim else reshape(input, 1), tuple(rest), builtins.int(offset), d1, d2)
+
+
+def diag(input, diagonal=0):
+    n = input.data.ndim
+    if n == 1:
+        return diag_embed(input, diagonal, 0, 1)
+    if n == 2:
+        return Diagonal.apply(input, builtins.int(diagonal), 0, 1)
+    raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {n}D")
+
+
+def diagflat(input, offset=0):
+    return diag_embed(reshape(input, -1), offset, 0, 1)
+
+
+def trace(input):
+    if input.data.ndim != 2:
+        raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {input.data.ndim}")
+    return Diagonal.apply(input, 0, 0, 1).sum()
+
+
+class Tril(Function):
+    """z = x with the part above diagonal k zeroed;   dx = g with the same part zeroed (Tril again)"""
+
+    inputs = 1
+
+    @staticmethod
+    def forward(ctx, x, k):
+        ctx.k = k
+        return np.tril(x, k)
+
+    @staticmethod
+    def backward(ctx, g):
+        return call(Tril, g, ctx.k)
+
+
+class Triu(Function):
+    """z = x with the part below diagonal k zeroed;   dx = g with the same part zeroed (Triu again)"""
+
+    inputs = 1
+
+    @staticmethod
+    def forward(ctx, x, k):
+        ctx.k = k
+        return np.triu(x, k)
+
+    @staticmethod
+    def backward(ctx, g):
+        return call(Triu, g, ctx.k)
+
+
+def tril(input, diagonal=0):
+    if input.data.ndim < 2:
+        raise RuntimeError("tril: input tensor must have at least 2 dimensions")
+    return Tril.apply(input, builtins.int(diagonal))
+
+
+def triu(input, diagonal=0):
+    if input.data.ndim < 2:
+        raise RuntimeError("triu: input tensor must have at least 2 dimensions")
+    return Triu.apply(input, builtins.int(diagonal))
+
+
+# ---- splits, joins, at-least ----------------------------------------------------------------------------------
+def tensor_split(input, indices_or_sections, dim=0):
+    d = _dim(dim, input.data.ndim)
+    if input.data.ndim == 0:
+        raise RuntimeError("tensor_split expected at least a 1-dimensional tensor, but got a tensor with 0 dims")
+    n = input.data.shape[d]
+    s = indices_or_sections
+    if isinstance(s, Tensor):
+        if s.data.dtype.kind not in "iu":
+            raise RuntimeError("tensor_split expected tensor_indices_or_sections to have integer dtype, but got "
+                               f"{s.dtype}")
+        s = s.data.item() if s.data.ndim == 0 else s.data.tolist()
+    if isinstance(s, (builtins.int, np.integer)):
+        if s <= 0:
+            raise RuntimeError(f"number of sections must be larger than 0, got {s}")
+        sizes = [n // s + 1] * (n % s) + [n // s] * (s - n % s)
+        ends = np.cumsum(sizes).tolist()
+        bounds = list(zip([0] + ends[:-1], ends))
+    else:
+        idx = [builtins.int(i) for i in s]
+        bounds = list(zip([0] + idx, idx + [n]))
+    return tuple(Slice.apply(input, (slice(None),) * d + (slice(a, b),)) for a, b in bounds)
+
+
+def _split_along(name, input, s, d, need):
+    if input.data.ndim < need:
+        raise RuntimeError(f"torch.{name} requires a tensor with at least {need} dimension{'s' if need > 1 else ''}, "
+                           f"but got a tensor with {input.data.ndim} dimensions!")
+    if isinstance(s, (builtins.int, np.integer)):
+        n = input.data.shape[d]
+        if s == 0 or n % s:
+            raise RuntimeError(f"torch.{name} attempted to split along dimension {d}, but the size of the dimension "
+                               f"{n} is not divisible by the split_size {s}!")
+    return tensor_split(input, s, d)
+
+
+def hsplit(input, indices_or_sections):
+    return _split_along("hsplit", input, indices_or_sections, 0 if input.data.ndim == 1 else 1, 1)
+
+
+def vsplit(input, indices_or_sections):
+    return _split_along("vsplit", input, indices_or_sections, 0, 2)
+
+
+def dsplit(input, indices_or_sections):
+    return _split_along("dsplit", input, indices_or_sections, 2, 3)
+
+
+def _at_least(t, n):
+    shape = t.data.shape
+    if len(shape) >= n:
+        return t
+    if n == 3 and len(shape) == 2:
+        return reshape(t, shape + (1,))
+    if n == 3 and len(shape) == 1:
+        return reshape(t, (1,) + shape + (1,))
+    return reshape(t, (1,) * (n - len(shape)) + shape)
+
+
+def _at_least_all(tensors, n):
+    if len(tensors) == 1 and isinstance(tensors[0], (tuple, list)):
+        return tuple(_at_least(t, n) for t in tensors[0])
+    if len(tensors) == 1:
+        return _at_least(tensors[0], n)
+    return tuple(_at_least(t, n) for t in tensors)
+
+
+def atleast_1d(*tensors):
+    return _at_least_all(tensors, 1)
+
+
+def atleast_2d(*tensors):
+    return _at_least_all(tensors, 2)
+
+
+def atleast_3d(*tensors):
+    return _at_least_all(tensors, 3)
+
+
+def hstack(tensors, *, out=None):
+    ts = [_at_least(t, 1) for t in tensors]
+    return cat(ts, 0 if builtins.all(t.data.ndim == 1 for t in ts) else 1, out=out)
+
+
+def vstack(tensors, *, out=None):
+    return cat([_at_least(t, 2) for t in tensors], 0, out=out)
+
+
+row_stack = vstack
+
+
+def dstack(tensors, *, out=None):
+    return cat([_at_least(t, 3) for t in tensors], 2, out=out)
+
+
+def column_stack(tensors, *, out=None):
+    return cat([reshape(t, (t.data.size, 1)) if t.data.ndim <= 1 else t for t in tensors], 1, out=out)
+
+
+def unfold(input, dimension, size, step):
+    x = input if input.data.ndim else reshape(input, 1)
+    d = _dim(dimension, x.data.ndim)
+    n = x.data.shape[d]
+    if size > n:
+        raise RuntimeError(f"maximum size for tensor at dimension {d} is {n} but size is {size}")
+    if size < 0:
+        raise RuntimeError(f"size is {size} but must be >= 0")
+    if step <= 0:
+        raise RuntimeError(f"step is {step} but must be > 0")
+    windows = np.arange((n - size) // step + 1)[:, None] * step + np.arange(size)  # (windows, size)
+    y = Index.apply(x, (slice(None),) * d + (windows,), advanced=True)  # x[:d] + (windows, size) + x[d+1:]
+    y = movedim(y, d + 1, -1)
+    return reshape(y, (size,)) if input.data.ndim == 0 else y
+
+
+def ravel(input):
+    return reshape(input, -1)
+
+
+def meshgrid(*tensors, indexing=None):
+    tensors = _dims_arg(tensors)
+    if indexing is None:
+        import warnings
+
+        warnings.warn("torch.meshgrid: in an upcoming release, it will be required to pass the indexing argument.",
+                      UserWarning, stacklevel=2)
+        indexing = "ij"
+    if indexing not in ("ij", "xy"):
+        raise RuntimeError(f'torch.meshgrid: indexing must be one of "xy" or "ij", but received: {indexing}')
+    for t in tensors:
+        if t.data.ndim > 1:
+            raise RuntimeError(f"torch.meshgrid: Expected 0D or 1D tensor in the tensor list but got: {t}")
+    if len({t.data.dtype for t in tensors}) > 1:
+        raise RuntimeError("torch.meshgrid: expects all tensors to have the same dtype")
+    sizes = [t.data.size for t in tensors]
+    order = list(range(len(tensors)))
+    if indexing == "xy" and len(tensors) >= 2:
+        order[0], order[1] = 1, 0
+    shape = tuple(sizes[i] for i in order)
+    out = []
+    for i, t in enumerate(tensors):
+        pos = order.index(i)
+        out.append(expand(reshape(t, tuple(sizes[i] if k == pos else 1 for k in range(len(shape)))), shape))
+    return tuple(out)
+
+
+def cartesian_prod(*tensors):
+    tensors = _dims_arg(tensors)
+    for t in tensors:
+        if t.data.ndim != 1:
+            raise RuntimeError(f"Expect a 1D vector, but got shape {list(t.data.shape)}")
+    if len(tensors) == 1:
+        return tensors[0]
+    return stack([reshape(g, -1) for g in meshgrid(*tensors, indexing="ij")], 1)
