@@ -24,7 +24,7 @@ def _index_vector(name, index, n=None):
     if idx.ndim > 1:
         raise IndexError(f"{name}(): Index is supposed to be a vector")
     idx = idx.reshape(-1).astype(np.int64, copy=False)
-    if n is not None and idx.size and (idx.min() < -n or idx.max() >= n):
+    if n is not None and idx.size and (idx.min() < 0 or idx.max() >= n):
         raise IndexError("index out of range in self")
     return idx
 
@@ -37,6 +37,8 @@ def index_select(input, dim, index):
     d = _dim(dim, input.data.ndim)
     x = input if input.data.ndim else input.reshape(1)
     idx = _index_vector("index_select", index, x.data.shape[d])
+    if input.data.ndim == 0 and idx.size != 1:
+        raise RuntimeError(f"index_select(): Index to scalar can have only 1 value, got {idx.size} value(s)")
     out = IndexSelect.apply(x, _at(d, idx), advanced=True)
     return out.reshape(()) if input.data.ndim == 0 else out
 
@@ -100,7 +102,7 @@ def index_copy(input, dim, index, source):
 def index_fill(input, dim, index, value):
     d = _dim(dim, input.data.ndim)
     n = input.data.shape[d] if input.data.ndim else 1
-    idx = _index_vector("index_fill", index, n)
+    idx = np.unique(_index_vector("index_fill", index, n))  # each place filled once (value's gradient: their sum)
     if isinstance(value, Tensor) and value.data.ndim:
         raise RuntimeError(f"index_fill_ only supports a 0-dimensional value tensor, but got tensor with "
                            f"{value.data.ndim} dimension(s).")
@@ -281,7 +283,7 @@ class ScatterReduce(Function):
         if reduce == "mean":
             ctx.scale = 1.0 / np.maximum(count, 1)  # constant
         if reduce in ("amax", "amin"):
-            x_tie = ctx.keep & (x == z)
+            x_tie = x == z  # torch counts x among the ties even where include_self=False left it out
             src_tie = src == z[at]
             ties = x_tie.astype(np.int64)
             np.add.at(ties, at, src_tie)
@@ -303,7 +305,7 @@ class ScatterReduce(Function):
             gz = g * z
             return np.where(ctx.keep, gz / x, 0.0), call(Gather, gz, index, dim) / src
         gs = g / ctx.ties
-        return np.where(ctx.x_tie, gs, 0.0), np.where(ctx.src_tie, call(Gather, gs, index, dim), 0.0)
+        return np.where(ctx.keep & ctx.x_tie, gs, 0.0), np.where(ctx.src_tie, call(Gather, gs, index, dim), 0.0)
 
 
 class ScatterAdd(ScatterReduce):
@@ -345,6 +347,7 @@ def scatter_add(input, dim, index, src):
 
 def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
     d, idx = _scatter_index("scatter_reduce", input, dim, index, src)
+    reduce = {"max": "amax", "min": "amin"}.get(reduce, reduce)  # torch takes these two as aliases
     if reduce not in ("sum", "prod", "mean", "amax", "amin"):
         raise RuntimeError(f"reduce argument must be either sum, prod, mean, amax or amin, got {reduce}")
     if src.dtype != input.dtype:
@@ -490,7 +493,7 @@ def bincount(input, weights=None, minlength=0):
         raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
     if minlength < 0:
         raise RuntimeError("minlength should be >= 0")
-    if weights is None:
+    if weights is None or a.size == 0:  # (torch gives int64 for an empty input even with weights)
         return Tensor._make(np.bincount(a, minlength=minlength).astype(np.int64), None)
     w = weights.data
     if w.ndim != 1 or w.shape[0] != a.shape[0]:
@@ -512,6 +515,8 @@ def histc(input, bins=100, min=0, max=0):  # noqa: A002 - torch's names
         lo, hi = lo - 1, hi + 1
     if lo > hi:
         raise RuntimeError(f"torch.histc(): max must be larger than min, but got min {min} max {max}")
+    lo, hi = np.asarray(lo, a.dtype), np.asarray(hi, a.dtype)
     inside = a[(a >= lo) & (a <= hi)]
-    counts, _ = np.histogram(inside, bins, (lo, hi))
+    pos = ((inside - lo) / (hi - lo) * bins).astype(np.int64)  # torch's linear rule; the top edge in the last bin
+    counts = np.bincount(np.minimum(pos, bins - 1), minlength=bins)
     return Tensor._make(counts.astype(a.dtype), None)

@@ -38,8 +38,8 @@ def flip(input, *dims):
     n = input.data.ndim
     wrapped = tuple(_dim(d, n) for d in dims)
     if len(set(wrapped)) != len(wrapped):
-        raise RuntimeError(f"dims has duplicates, original flip dims size={len(wrapped)}, but unique flip dims "
-                           f"size={len(set(wrapped))}")
+        dup = next(d for d in wrapped if wrapped.count(d) > 1)
+        raise RuntimeError(f"dim {dup} appears multiple times in the list of dims")
     if n == 0:
         wrapped = ()
     return Flip.apply(input, wrapped)
@@ -82,9 +82,9 @@ def roll(input, shifts, dims=None):
     dims = tuple(dims) if isinstance(dims, (tuple, list)) else (dims,)
     if len(shifts) != len(dims):
         raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:{len(dims)}")
-    dims = tuple(_dim(d, input.data.ndim) for d in dims)
     if input.data.ndim == 0:
-        return Roll.apply(input, 0, None)
+        raise IndexError(f"Dimension specified as {dims[0]} but tensor has no dimensions")
+    dims = tuple(_dim(d, input.data.ndim) for d in dims)
     return Roll.apply(input, shifts, dims)
 
 
@@ -164,7 +164,7 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
         raise RuntimeError(f"repeats must have the same size as input along dim, but got repeats.size(0) = {r.size} "
                            f"and input.size({d}) = {n}")
     if (r < 0).any():
-        raise RuntimeError("repeats can not be negative")
+        raise RuntimeError("Repeats must be non-negative")
     if x.data.ndim == 0:
         x = reshape(x, 1)
     return IndexSelect.apply(x, (slice(None),) * d + (np.repeat(np.arange(n), r),), advanced=True)
