@@ -74,6 +74,7 @@ def test_flip_roll(x, data):
     dims = data.draw(st.lists(st.integers(-max(n, 1), max(n, 1) - 1), unique_by=lambda d: d % max(n, 1),
                               max_size=max(n, 1)))
     parity(lambda L, a: L.flip(a, dims), x)
+    parity(lambda L, a: L.flip(a, dims=dims), x)
     parity(lambda L, a: a.flip(*dims) if dims else a.flip(()), x)
     shifts = [data.draw(st.integers(-6, 6)) for _ in dims]
     if dims and n:
@@ -433,6 +434,16 @@ def test_scatter_add_reduce(case, include_self):
         parity(lambda L, a, s: L.scatter_reduce(a, d, i(L), s, reduce, include_self=include_self), x, src)
     x = np.where(np.abs(x) < 0.1, 0.5, x)  # prod's gradient divides by the values
     parity(lambda L, a, s: a.scatter_reduce(d, i(L), s, "prod", include_self=include_self), x, src)
+
+
+def test_scatter_reduce_prod_with_zeros():
+    x = np.array([[0.0, 2.0, 3.0], [1.5, 0.0, 0.0]])
+    src = np.array([[2.0, 0.0, 0.5, 3.0], [0.0, 4.0, 0.0, 1.0]])
+    index = np.array([[0, 0, 1, 2], [1, 1, 0, 2]])
+    for inc in (True, False):
+        f = lambda L, a, s: L.scatter_reduce(a, 1, L.from_numpy(index), s, "prod", include_self=inc)  # noqa: E731
+        parity(f, x, src)
+        gradgrad(f, x, src)
 
 
 def test_scatter_reduce_ties():

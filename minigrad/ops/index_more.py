@@ -247,7 +247,8 @@ class ScatterReduce(Function):
     counting or not (include_self).
       sum:       dx = g (0 where scattered to, without self),  dsrc = g[index]
       mean:      dx = g / count,  dsrc = (g / count)[index]        (count: how many were averaged at each place)
-      prod:      dx = g * z / x,  dsrc = (g * z)[index] / src     (values assumed nonzero)
+      prod:      dx = g * z / x,  dsrc = (g * z)[index] / src; where a value is 0 these are the products of the
+                 others instead (torch's way: the same scatter with the zero replaced by 1)
       amax/amin: the gradient is shared among the values equal to the result:  dx = g * (x == z) / ties,
                  dsrc = (g / ties)[index] * (src == z[index])"""
 
@@ -255,7 +256,7 @@ class ScatterReduce(Function):
 
     @staticmethod
     def forward(ctx, x, src, index, dim, reduce, include_self):
-        ctx.index, ctx.dim, ctx.reduce = index, dim, reduce  # src has index's shape (_scatter_apply)
+        ctx.index, ctx.dim, ctx.reduce, ctx.include_self = index, dim, reduce, include_self  # src: index's shape
         at = _along(index, dim)
         hit = np.zeros(x.shape, bool)
         hit[at] = True
@@ -289,6 +290,9 @@ class ScatterReduce(Function):
             np.add.at(ties, at, src_tie)
             ctx.x_tie, ctx.src_tie, ctx.ties = x_tie, src_tie, np.maximum(ties, 1)
         if reduce == "prod":
+            zeros = np.zeros(x.shape, np.int64)
+            np.add.at(zeros, at, src == 0)
+            ctx.src_zero, ctx.src_single = src == 0, (src == 0) & (zeros[at] == 1)  # a src that is its place's only 0
             ctx.save_for_backward(x, src, z)
         return z
 
@@ -300,10 +304,15 @@ class ScatterReduce(Function):
         if reduce == "mean":
             gs = g * ctx.scale
             return np.where(ctx.keep, gs, 0.0), call(Gather, gs, index, dim)
-        if reduce == "prod":
+        if reduce == "prod":  # the product of the others: z / value, or where the value is 0 the scatter without it
             x, src, z = ctx.saved_tensors
-            gz = g * z
-            return np.where(ctx.keep, gz / x, 0.0), call(Gather, gz, index, dim) / src
+            x1 = np.where(x == 0, 1.0, x)
+            others = call(ScatterReduce, x1, src, index, dim, "prod", ctx.include_self)
+            src1 = np.where(ctx.src_single, 1.0, src)
+            without = call(ScatterReduce, x, src1, index, dim, "prod", ctx.include_self)
+            gsrc = np.where(ctx.src_single, call(Gather, g * without, index, dim),
+                            call(Gather, g * z, index, dim) / np.where(ctx.src_zero, 1.0, src))
+            return np.where(ctx.keep, g * others / x1, 0.0), gsrc
         gs = g / ctx.ties
         return np.where(ctx.keep & ctx.x_tie, gs, 0.0), np.where(ctx.src_tie, call(Gather, gs, index, dim), 0.0)
 

@@ -33,8 +33,10 @@ class Flip(Function):
         return call(Flip, g, ctx.dims)
 
 
-def flip(input, *dims):
-    dims = _dims_arg(dims)
+def flip(input, *dims, **kwargs):
+    dims = _dims_arg(dims) if not kwargs else tuple(kwargs.pop("dims"))
+    if kwargs:
+        raise TypeError(f"flip() got an unexpected keyword argument '{next(iter(kwargs))}'")
     n = input.data.ndim
     wrapped = tuple(_dim(d, n) for d in dims)
     if len(set(wrapped)) != len(wrapped):
