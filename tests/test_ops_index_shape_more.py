@@ -559,6 +559,47 @@ def test_lookup_errors():
     raises_like_torch(lambda L: L.bucketize(L.tensor([1.0]), L.tensor([[1.0]])), match="boundaries tensor must be 1")
     raises_like_torch(lambda L: L.searchsorted(L.tensor([1.0]), L.tensor([1.0]), side="middle"))
     raises_like_torch(lambda L: L.histc(L.tensor([1.0]), 3, 2.0, 1.0), match="max must be larger than min")
+    raises_like_torch(lambda L: L.histc(L.tensor([1, 2])), exc=NotImplementedError, match="not implemented for 'Long'")
+    raises_like_torch(lambda L: L.meshgrid(L.ones(2), L.ones(2, dtype=L.float64), indexing="ij"),
+                      match="meshgrid expects all tensors to have the same dtype")
     for L in LIBS:
         assert L.histc(L.tensor([1.0, 2.0]), 4).requires_grad is False
         assert L.nonzero(L.tensor([1.0], requires_grad=True)).requires_grad is False
+
+
+def test_grad_fn_names_like_torch():
+    ops = {
+        "flip": lambda L, a: a.flip(0), "roll": lambda L, a: a.roll(1, 0), "repeat": lambda L, a: a.repeat(2, 1),
+        "diagonal": lambda L, a: a.diagonal(), "diag_embed": lambda L, a: L.diag_embed(a), "tril": lambda L, a: a.tril(),
+        "trace": lambda L, a: a.trace(), "unfold": lambda L, a: a.unfold(1, 2, 1),
+        "index_select": lambda L, a: a.index_select(0, L.tensor([1])),
+        "index_add": lambda L, a: a.index_add(0, L.tensor([1]), a[:1]),
+        "masked_fill": lambda L, a: a.masked_fill(a > 0, 1.0), "masked_select": lambda L, a: a.masked_select(a > 0),
+        "masked_scatter": lambda L, a: a.masked_scatter(a > 0, a), "take": lambda L, a: a.take(L.tensor([0])),
+        "scatter_add": lambda L, a: a.scatter_add(0, L.tensor([[0]]), a),
+        "scatter_reduce": lambda L, a: a.scatter_reduce(0, L.tensor([[0]]), a, "amax"),
+        "select_scatter": lambda L, a: a.select_scatter(a[0], 0, 0),
+        "slice_scatter": lambda L, a: a.slice_scatter(a[:1], 0, 0, 1),
+        "diagonal_scatter": lambda L, a: a.diagonal_scatter(a.diagonal()),
+    }
+    for name, fn in ops.items():
+        t = fn(torch, torch.ones(3, 3, dtype=torch.float64, requires_grad=True))
+        m = fn(minigrad, minigrad.ones(3, 3, dtype=minigrad.float64, requires_grad=True))
+        assert type(m.grad_fn).__name__ == type(t.grad_fn).__name__, name
+
+
+def test_inplace_rules():
+    """A leaf that requires grad refuses, as in torch; a write into an indexed view goes back into its base."""
+    for L in LIBS:
+        a = L.ones(3, 3, requires_grad=True)
+        with pytest.raises(RuntimeError, match="a leaf Variable that requires grad"):
+            a.masked_fill_(a > 0, 1.0)
+    mask = X[0] > 0
+    parity(lambda L, a: _view_write(L, a, mask), X)
+
+
+def _view_write(L, a, mask):
+    y = a * 2
+    y[1].masked_fill_(L.from_numpy(mask), 0.5)
+    y[0].index_add_(0, L.tensor([1, 1]), a[2, :2] * 3)
+    return y

@@ -10,7 +10,6 @@ from .._dtype import scalar_type as _scalar_type
 from .._size import _dim
 from ..autograd.function import Function, call
 from ..tensor import Tensor
-from .compare import where
 from .indexing import Gather, Index, IndexBackward
 from .inplace import IndexPut, _fill
 from .shape import expand
@@ -122,6 +121,22 @@ def _bool_mask(name, mask):
     return m
 
 
+class MaskedFill(Function):
+    """z = value where mask, x elsewhere;   dx = g where not mask,   dvalue = g where mask (the engine sums it to
+    value's 0-dim shape)"""
+
+    inputs = 2
+
+    @staticmethod
+    def forward(ctx, x, value, mask):
+        ctx.mask = mask
+        return np.where(mask, value, x)
+
+    @staticmethod
+    def backward(ctx, g):
+        return np.where(ctx.mask, 0.0, g), np.where(ctx.mask, g, 0.0)
+
+
 def masked_fill(input, mask, value):
     m = _bool_mask("masked_fill_", mask)
     if isinstance(value, Tensor):
@@ -132,15 +147,18 @@ def masked_fill(input, mask, value):
             value = value.to(input.dtype)
     else:
         value = np.asarray(value, input.data.dtype)
-    shape = np.broadcast_shapes(input.data.shape, m.shape)
-    return where(Tensor._make(np.broadcast_to(m, shape), None), value, input)
+    return MaskedFill.apply(input, value, m)
+
+
+class MaskedSelect(Index):  # x[mask] (torch's node name)
+    pass
 
 
 def masked_select(input, mask):
     m = _bool_mask("masked_select:", mask)
     shape = np.broadcast_shapes(input.data.shape, m.shape)
     x = expand(input, shape) if shape != input.data.shape else input
-    return Index.apply(x, (np.broadcast_to(m, shape),), advanced=True)
+    return MaskedSelect.apply(x, (np.broadcast_to(m, shape),), advanced=True)
 
 
 class MaskedScatter(Function):
@@ -178,6 +196,10 @@ def masked_scatter(input, mask, source):
     return MaskedScatter.apply(x, source, m)
 
 
+class Take(Index):  # x.reshape(-1)[index] (torch's node name)
+    pass
+
+
 def take(input, index):
     idx = index.data if isinstance(index, Tensor) else np.asarray(index)
     if idx.dtype.kind not in "iu":
@@ -186,7 +208,7 @@ def take(input, index):
     if idx.size and (idx.min() < -n or idx.max() >= n):
         bad = idx.max() if idx.max() >= n else idx.min()
         raise IndexError(f"out of range: tried to access index {bad} on a tensor of {n} elements.")
-    return Index.apply(input.reshape(-1), (idx.astype(np.int64, copy=False),), advanced=True)
+    return Take.apply(input.reshape(-1), (idx.astype(np.int64, copy=False),), advanced=True)
 
 
 def take_along_dim(input, indices, dim=None):

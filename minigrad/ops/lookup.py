@@ -77,7 +77,7 @@ def bincount(input, weights=None, minlength=0):
 def histc(input, bins=100, min=0, max=0):  # noqa: A002 - torch's names
     a = input.data
     if a.dtype.kind != "f":
-        raise RuntimeError(f'"histogram_cpu" not implemented for \'{_scalar_type(a.dtype)[:-6] or a.dtype}\'')
+        raise NotImplementedError(f'"histogram_cpu" not implemented for \'{_scalar_type(a.dtype)}\'')
     if bins <= 0:
         raise RuntimeError(f"torch.histc(): bins must be > 0, but got {bins} for dimension 0")
     lo, hi = builtins.float(min), builtins.float(max)

@@ -9,7 +9,7 @@ from .._size import _dim, _size_args
 from ..autograd.function import Function, call
 from ..tensor import Tensor
 from .indexing import Index, Slice
-from .shape import cat, expand, movedim, reshape, stack, transpose
+from .shape import cat, expand, reshape, stack, transpose
 
 
 def _dims_arg(dims):
@@ -301,6 +301,44 @@ def column_stack(tensors, *, out=None):
     return cat([reshape(t, (t.data.size, 1)) if t.data.ndim <= 1 else t for t in tensors], 1, out=out)
 
 
+class Unfold(Function):
+    """z[..., w, ..., k] = x[..., w * step + k, ...]: the windows along dim, their elements in a new last dim (a
+    view);   dx = each window's gradient added back where it was read (UnfoldBackward)"""
+
+    is_view = True
+    inputs = 1
+
+    @staticmethod
+    def forward(ctx, x, dim, size, step):
+        ctx.shape, ctx.args = x.shape, (dim, size, step)
+        shape = x.shape[:dim] + ((x.shape[dim] - size) // step + 1,) + x.shape[dim + 1:] + (size,)
+        strides = x.strides[:dim] + (x.strides[dim] * step,) + x.strides[dim + 1:] + (x.strides[dim],)
+        return np.lib.stride_tricks.as_strided(x, shape, strides, writeable=False)  # windows may overlap
+
+    @staticmethod
+    def backward(ctx, g):
+        return call(UnfoldBackward, g, ctx.shape, *ctx.args)
+
+
+class UnfoldBackward(Function):
+    """z = zeros(shape) with each window of g added where it was read (overlaps add up);   dz/dg = the windows of
+    z again (Unfold)"""
+
+    inputs = 1
+
+    @staticmethod
+    def forward(ctx, g, shape, dim, size, step):
+        ctx.args = (dim, size, step)
+        windows = np.arange(g.shape[dim])[:, None] * step + np.arange(size)  # (windows, size): where each came from
+        out = np.zeros(shape, g.dtype)
+        np.add.at(out, (slice(None),) * dim + (windows,), np.moveaxis(g, -1, dim + 1))
+        return out
+
+    @staticmethod
+    def backward(ctx, gg):
+        return call(Unfold, gg, *ctx.args)
+
+
 def unfold(input, dimension, size, step):
     x = input if input.data.ndim else reshape(input, 1)
     d = _dim(dimension, x.data.ndim)
@@ -311,9 +349,7 @@ def unfold(input, dimension, size, step):
         raise RuntimeError(f"size is {size} but must be >= 0")
     if step <= 0:
         raise RuntimeError(f"step is {step} but must be > 0")
-    windows = np.arange((n - size) // step + 1)[:, None] * step + np.arange(size)  # (windows, size)
-    y = Index.apply(x, (slice(None),) * d + (windows,), advanced=True)  # x[:d] + (windows, size) + x[d+1:]
-    y = movedim(y, d + 1, -1)
+    y = Unfold.apply(x, d, builtins.int(size), builtins.int(step))
     return reshape(y, (size,)) if input.data.ndim == 0 else y
 
 
@@ -335,7 +371,7 @@ def meshgrid(*tensors, indexing=None):
         if t.data.ndim > 1:
             raise RuntimeError(f"torch.meshgrid: Expected 0D or 1D tensor in the tensor list but got: {t}")
     if len({t.data.dtype for t in tensors}) > 1:
-        raise RuntimeError("torch.meshgrid: expects all tensors to have the same dtype")
+        raise RuntimeError("meshgrid expects all tensors to have the same dtype")
     sizes = [t.data.size for t in tensors]
     order = list(range(len(tensors)))
     if indexing == "xy" and len(tensors) >= 2:
