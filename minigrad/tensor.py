@@ -637,7 +637,7 @@ class Tensor:
     # (end of issue 12 methods)
 
     # ---- methods of issue 11d: indexing and shape ops (ops/index_more.py, ops/shape_more.py) ----
-    def flip(self, *dims): return ops.flip(self, *dims)  # noqa: E704
+    def flip(self, *dims, **kwargs): return ops.flip(self, *dims, **kwargs)  # noqa: E704
     def fliplr(self): return ops.fliplr(self)  # noqa: E704
     def flipud(self): return ops.flipud(self)  # noqa: E704
     def roll(self, shifts, dims=None): return ops.roll(self, shifts, dims)  # noqa: E704

@@ -596,6 +596,12 @@ def test_inplace_rules():
             a.masked_fill_(a > 0, 1.0)
     mask = X[0] > 0
     parity(lambda L, a: _view_write(L, a, mask), X)
+    wide = np.zeros((2, 3, 4, 5), bool)
+    raises_like_torch(lambda L, a: a.clone().masked_fill_(L.from_numpy(wide), 1.0), X,
+                      match="doesn't match the broadcast shape")
+    raises_like_torch(lambda L, a: a.clone().masked_scatter_(L.from_numpy(wide), a), X,
+                      match="the number of sizes provided (3) must be greater or equal")
+    parity(lambda L, a: a.flip(dims=(0, 2)), X)
 
 
 def _view_write(L, a, mask):

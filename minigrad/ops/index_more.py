@@ -282,5 +282,21 @@ def _write_back(op):
 index_add_ = _write_back(index_add)
 index_copy_ = _write_back(index_copy)
 index_fill_ = _write_back(index_fill)
-masked_fill_ = _write_back(masked_fill)
-masked_scatter_ = _write_back(masked_scatter)
+_masked_fill_ = _write_back(masked_fill)
+_masked_scatter_ = _write_back(masked_scatter)
+
+
+def masked_fill_(self, mask, value):
+    shape = np.broadcast_shapes(self.data.shape, np.shape(mask))
+    if shape != self.data.shape:  # the result must fit in self
+        raise RuntimeError(f"output with shape {list(self.data.shape)} doesn't match the broadcast shape "
+                           f"{list(shape)}")
+    return _masked_fill_(self, mask, value)
+
+
+def masked_scatter_(self, mask, source):
+    if np.ndim(mask) > self.data.ndim:
+        raise RuntimeError(f"expand(CPUBoolType{{{list(np.shape(mask))}}}, size={list(self.data.shape)}): the number "
+                           f"of sizes provided ({self.data.ndim}) must be greater or equal to the number of dimensions "
+                           f"in the tensor ({np.ndim(mask)})")
+    return _masked_scatter_(self, mask, source)
