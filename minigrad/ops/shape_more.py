@@ -5,7 +5,7 @@ import builtins
 
 import numpy as np
 
-from .._size import _dim, _size_args
+from .._size import Size, _dim, _size_args
 from ..autograd.function import Function, call
 from ..tensor import Tensor
 from .indexing import Index, Slice
@@ -178,7 +178,7 @@ def broadcast_to(input, size):
 
 def broadcast_shapes(*shapes):
     try:
-        return np.broadcast_shapes(*(tuple(s) if isinstance(s, (tuple, list)) else (s,) for s in shapes))
+        return Size(np.broadcast_shapes(*(tuple(s) if isinstance(s, (tuple, list)) else (s,) for s in shapes)))
     except ValueError:
         raise RuntimeError(f"Shape mismatch: objects cannot be broadcast to a single shape {list(shapes)}") from None
 
