@@ -610,3 +610,14 @@ def _view_write(L, a, mask):
     y[1].masked_fill_(L.from_numpy(mask), 0.5)
     y[0].index_add_(0, L.tensor([1, 1]), a[2, :2] * 3)
     return y
+
+
+def test_float32_stays_float32_in_backward():
+    x = np.random.default_rng(5).standard_normal((3, 4)).astype(np.float32)
+    index = minigrad.tensor([[0, 1, 1, 2]])
+    for reduce in ("mean", "amax", "prod"):
+        a = minigrad.from_numpy(x.copy()).requires_grad_()
+        s = minigrad.from_numpy(x[:1].copy()).requires_grad_()
+        out = minigrad.scatter_reduce(a, 0, index, s, reduce)
+        g, gs = minigrad.autograd.grad((out * out).sum(), (a, s), create_graph=True)
+        assert g.dtype == gs.dtype == minigrad.float32, reduce

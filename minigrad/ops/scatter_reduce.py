@@ -41,6 +41,10 @@ def _pad(part, src_shape):
     return call(IndexBackward, part, tuple(slice(0, n) for n in part.shape), tuple(src_shape))
 
 
+def _float(dtype):
+    return dtype if dtype.kind == "f" else np.float64
+
+
 class ScatterReduce(Function):
     """z = x with src's elements combined into the places index points to (sum, mean, prod, amax, amin), x itself
     counting or not (include_self).
@@ -81,13 +85,13 @@ class ScatterReduce(Function):
         z = z.astype(x.dtype, copy=False)
         ctx.keep = (~hit if not include_self else np.ones(x.shape, bool))  # where x counts in the result
         if reduce == "mean":
-            ctx.scale = 1.0 / np.maximum(count, 1)  # constant
+            ctx.scale = (1.0 / np.maximum(count, 1)).astype(_float(x.dtype))  # a constant, in x's float dtype
         if reduce in ("amax", "amin"):
             x_tie = x == z  # torch counts x among the ties even where include_self=False left it out
             src_tie = src == z[at]
             ties = x_tie.astype(np.int64)
             np.add.at(ties, at, src_tie)
-            ctx.x_tie, ctx.src_tie, ctx.ties = x_tie, src_tie, np.maximum(ties, 1)
+            ctx.x_tie, ctx.src_tie, ctx.ties = x_tie, src_tie, np.maximum(ties, 1).astype(_float(x.dtype))
         if reduce == "prod":
             zeros = np.zeros(x.shape, np.int64)
             np.add.at(zeros, at, src == 0)
