@@ -16,16 +16,32 @@ from .shape import expand
 from .shape_more import IndexSelect
 
 
-def _index_vector(name, index, n=None):
+def _index_vector(name, index, n, d):
+    """index as a 1-D int64 array, checked with the words torch uses for each op (they differ)."""
     idx = index.data if isinstance(index, Tensor) else np.asarray(index)
-    if idx.dtype.kind not in "iu":
+    kind = _scalar_type(idx.dtype)
+    if idx.dtype.kind not in "iu" or (name in ("index_copy", "index_fill") and kind != "Long"):
+        if name == "index_copy":
+            raise RuntimeError(f"index_copy_(): Expected a long tensor for index, but got {kind}")
+        if name == "index_fill":
+            raise IndexError("index_fill_(): Expected dtype int64 for index.")
         raise RuntimeError(f"{name}(): Expected dtype int32/int64 for index")
     if idx.ndim > 1:
-        raise IndexError(f"{name}(): Index is supposed to be a vector")
+        if name == "index_fill":
+            raise RuntimeError("Index has to be a vector/scalar")
+        raise IndexError(f"{name}{'_' if name != 'index_select' else ''}(): Index is supposed to be a vector"
+                         + (f", but got dim: {idx.ndim} with type: {kind} and size: {list(idx.shape)}"
+                            if name != "index_select" else ""))
     idx = idx.reshape(-1).astype(np.int64, copy=False)
-    if n is not None and idx.size and (idx.min() < 0 or idx.max() >= n):
-        raise IndexError("index out of range in self")
-    return idx
+    low = -n if name == "index_fill" else 0  # index_fill alone takes negative indices
+    bad = idx[(idx < low) | (idx >= n)]
+    if bad.size:
+        if name == "index_select":
+            raise IndexError("index out of range in self")
+        msg = f"index {bad[0]} is out of bounds for dimension {d} with size {n}"
+        raise (RuntimeError(msg) if name == "index_add" else IndexError(
+            ("index_copy_(): " if name == "index_copy" else "") + msg))
+    return idx % builtins.max(n, 1)
 
 
 def _at(d, idx):
@@ -35,7 +51,7 @@ def _at(d, idx):
 def index_select(input, dim, index):
     d = _dim(dim, input.data.ndim)
     x = input if input.data.ndim else input.reshape(1)
-    idx = _index_vector("index_select", index, x.data.shape[d])
+    idx = _index_vector("index_select", index, x.data.shape[d], d)
     if input.data.ndim == 0 and idx.size != 1:
         raise RuntimeError(f"index_select(): Index to scalar can have only 1 value, got {idx.size} value(s)")
     out = IndexSelect.apply(x, _at(d, idx), advanced=True)
@@ -43,6 +59,12 @@ def index_select(input, dim, index):
 
 
 def _check_source(name, input, d, idx, source):
+    n = source.data.shape[d] if source.data.ndim else 1
+    if n != idx.size:
+        if name == "index_copy_":
+            raise IndexError(f"index_copy_(): Number of indices ({idx.size}) should be equal to source.size(dim) ({n})")
+        raise RuntimeError(f"{name}(): Number of indices ({idx.size}) should be equal to source.size(dim): ({n}), "
+                           f"for dim: {d}")
     want = list(input.data.shape)
     if want:
         want[d] = idx.size
@@ -73,7 +95,7 @@ class IndexAdd(Function):
 def index_add(input, dim, index, source, *, alpha=1):
     d = _dim(dim, input.data.ndim)
     n = input.data.shape[d] if input.data.ndim else 1
-    idx = _index_vector("index_add", index, n)
+    idx = _index_vector("index_add", index, n, d)
     _check_source("index_add_", input, d, idx, source)
     if input.data.ndim == 0:
         return IndexAdd.apply(input.reshape(1), source.reshape(1), (idx,), alpha).reshape(())
@@ -91,7 +113,7 @@ class IndexFill(IndexPut):
 def index_copy(input, dim, index, source):
     d = _dim(dim, input.data.ndim)
     n = input.data.shape[d] if input.data.ndim else 1
-    idx = _index_vector("index_copy", index, n)
+    idx = _index_vector("index_copy", index, n, d)
     _check_source("index_copy_", input, d, idx, source)
     if input.data.ndim == 0:
         return IndexCopy.apply(input.reshape(1), source.reshape(1), (idx,), True).reshape(())
@@ -101,7 +123,7 @@ def index_copy(input, dim, index, source):
 def index_fill(input, dim, index, value):
     d = _dim(dim, input.data.ndim)
     n = input.data.shape[d] if input.data.ndim else 1
-    idx = np.unique(_index_vector("index_fill", index, n))  # each place filled once (value's gradient: their sum)
+    idx = np.unique(_index_vector("index_fill", index, n, d))  # each place filled once (value's gradient: their sum)
     if isinstance(value, Tensor) and value.data.ndim:
         raise RuntimeError(f"index_fill_ only supports a 0-dimensional value tensor, but got tensor with "
                            f"{value.data.ndim} dimension(s).")

@@ -61,7 +61,9 @@ def bucketize(input, boundaries, *, out_int32=False, right=False):
 
 def bincount(input, weights=None, minlength=0):
     a = input.data
-    if a.ndim != 1 or a.dtype.kind not in "iu" or (a.size and a.min() < 0):
+    if a.dtype.kind not in "iu":
+        raise NotImplementedError(f'"bincount_cpu" not implemented for \'{_scalar_type(a.dtype)}\'')
+    if a.ndim != 1 or (a.size and a.min() < 0):
         raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
     if minlength < 0:
         raise RuntimeError("minlength should be >= 0")

@@ -34,6 +34,8 @@ class Flip(Function):
 
 
 def flip(input, *dims, **kwargs):
+    if not dims and "dims" not in kwargs:
+        raise TypeError('flip() missing 1 required positional arguments: "dims"')
     dims = _dims_arg(dims) if not kwargs else tuple(kwargs.pop("dims"))
     if kwargs:
         raise TypeError(f"flip() got an unexpected keyword argument '{next(iter(kwargs))}'")
@@ -79,7 +81,7 @@ def roll(input, shifts, dims=None):
     shifts = tuple(shifts) if isinstance(shifts, (tuple, list)) else (builtins.int(shifts),)
     if dims is None:
         if len(shifts) != 1:
-            raise RuntimeError(f"roll(): Shifts must have length 1 when dims is not provided, got {len(shifts)}")
+            raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:0")
         return Roll.apply(input, shifts[0], None)
     dims = tuple(dims) if isinstance(dims, (tuple, list)) else (dims,)
     if len(shifts) != len(dims):
@@ -281,12 +283,19 @@ def atleast_3d(*tensors):
     return _at_least_all(tensors, 3)
 
 
+def _non_empty(name, tensors):
+    if not len(tensors):
+        raise RuntimeError(f"{name} expects a non-empty TensorList")
+
+
 def hstack(tensors, *, out=None):
+    _non_empty("hstack", tensors)
     ts = [_at_least(t, 1) for t in tensors]
     return cat(ts, 0 if builtins.all(t.data.ndim == 1 for t in ts) else 1, out=out)
 
 
 def vstack(tensors, *, out=None):
+    _non_empty("vstack", tensors)
     return cat([_at_least(t, 2) for t in tensors], 0, out=out)
 
 
@@ -294,10 +303,12 @@ row_stack = vstack
 
 
 def dstack(tensors, *, out=None):
+    _non_empty("dstack", tensors)
     return cat([_at_least(t, 3) for t in tensors], 2, out=out)
 
 
 def column_stack(tensors, *, out=None):
+    _non_empty("column_stack", tensors)
     return cat([reshape(t, (t.data.size, 1)) if t.data.ndim <= 1 else t for t in tensors], 1, out=out)
 
 
@@ -359,6 +370,7 @@ def ravel(input):
 
 def meshgrid(*tensors, indexing=None):
     tensors = _dims_arg(tensors)
+    _non_empty("meshgrid", tensors)
     if indexing is None:
         import warnings
 
