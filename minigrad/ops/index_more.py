@@ -136,10 +136,17 @@ def index_fill(input, dim, index, value):
     return IndexFill.apply(input, value, _at(d, idx), True)
 
 
+_C_NAMES = {"int8": "signed char", "int16": "short int", "int32": "int", "int64": "long int", "uint8": "unsigned char",
+            "float16": "c10::Half", "float32": "float", "float64": "double"}  # how masked_fill_'s error names dtypes
+
+
 def _bool_mask(name, mask):
     m = mask.data if isinstance(mask, Tensor) else np.asarray(mask)
     if m.dtype != np.bool_:
-        raise RuntimeError(f"{name} only supports boolean masks, but got mask with dtype {_scalar_type(m.dtype)}")
+        if name == "masked_select:":
+            raise RuntimeError("masked_select: expected BoolTensor for mask")
+        kind = _C_NAMES.get(m.dtype.name, m.dtype.name) if name == "masked_fill_" else _scalar_type(m.dtype)
+        raise RuntimeError(f"{name} only supports boolean masks, but got mask with dtype {kind}")
     return m
 
 
@@ -209,11 +216,10 @@ def masked_scatter(input, mask, source):
     shape = np.broadcast_shapes(input.data.shape, m.shape)
     m = np.broadcast_to(m, shape)
     if source.data.size < m.sum():
-        raise RuntimeError("masked_scatter: expected source to have at least as many elements as ones in mask, but "
-                           f"got {source.data.size} elements and {builtins.int(m.sum())} ones")
+        raise RuntimeError("Number of elements of source < number of ones in mask")
     if source.dtype != input.dtype:
-        raise RuntimeError(f"masked_scatter_: expected self and source to have same dtypes but got {input.dtype} and "
-                           f"{source.dtype}")
+        raise RuntimeError(f"masked_scatter: expected self and source to have same dtypes but got"
+                           f"{_scalar_type(input.data.dtype)} and {_scalar_type(source.data.dtype)}")
     x = expand(input, shape) if shape != input.data.shape else input
     return MaskedScatter.apply(x, source, m)
 

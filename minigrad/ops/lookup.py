@@ -81,7 +81,7 @@ def histc(input, bins=100, min=0, max=0):  # noqa: A002 - torch's names
     if a.dtype.kind != "f":
         raise NotImplementedError(f'"histogram_cpu" not implemented for \'{_scalar_type(a.dtype)}\'')
     if bins <= 0:
-        raise RuntimeError(f"torch.histc(): bins must be > 0, but got {bins} for dimension 0")
+        raise RuntimeError(f"torch.histogram(): bins must be > 0, but got {bins} for dimension 0")
     lo, hi = builtins.float(min), builtins.float(max)
     if lo == hi and a.size:
         lo, hi = builtins.float(a.min()), builtins.float(a.max())

@@ -77,7 +77,8 @@ class ScatterReduce(Function):
             np.multiply.at(z, at, src)
         elif reduce in ("amax", "amin"):
             ufunc = np.maximum if reduce == "amax" else np.minimum
-            fill = -np.inf if reduce == "amax" else np.inf
+            low, high = (-np.inf, np.inf) if x.dtype.kind == "f" else (np.iinfo(x.dtype).min, np.iinfo(x.dtype).max)
+            fill = low if reduce == "amax" else high  # the identity of max / min
             z = x.copy() if include_self else np.where(hit, np.array(fill, x.dtype), x)
             ufunc.at(z, at, src)
         else:

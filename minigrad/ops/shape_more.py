@@ -5,6 +5,7 @@ import builtins
 
 import numpy as np
 
+from .._dtype import scalar_type as _scalar_type
 from .._size import Size, _dim, _size_args
 from ..autograd.function import Function, call
 from ..tensor import Tensor
@@ -136,8 +137,10 @@ def repeat(input, *sizes):
     if len(sizes) < input.data.ndim:
         raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of dimensions of "
                            "tensor")
-    if builtins.any(s < 0 for s in sizes):
-        raise RuntimeError(f"Trying to create tensor with negative dimension {builtins.min(sizes)}: {list(sizes)}")
+    shape = (1,) * (len(sizes) - input.data.ndim) + input.data.shape
+    out = [r * n for r, n in zip(sizes, shape)]
+    if builtins.any(n < 0 for n in out):
+        raise RuntimeError(f"Trying to create tensor with negative dimension {next(n for n in out if n < 0)}: {out}")
     return Repeat.apply(input, sizes)
 
 
@@ -153,7 +156,9 @@ class IndexSelect(Index):  # x picked along one dim by a vector of indices (torc
 def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
     if repeats is None:  # torch.repeat_interleave(repeats): the indices 0, 1, ... each repeated
         r = input.data
-        if r.ndim != 1 or r.dtype.kind not in "iu":
+        if r.dtype.kind not in "iu":
+            raise NotImplementedError(f'"repeat_interleave_cpu" not implemented for \'{_scalar_type(r.dtype)}\'')
+        if r.ndim != 1:
             raise RuntimeError("repeat_interleave only accept 1D vector as repeat")
         return Tensor._make(np.repeat(np.arange(r.size), r), None)
     x = reshape(input, -1) if dim is None else input
@@ -213,8 +218,8 @@ def tensor_split(input, indices_or_sections, dim=0):
     s = indices_or_sections
     if isinstance(s, Tensor):
         if s.data.dtype.kind not in "iu":
-            raise RuntimeError("tensor_split expected tensor_indices_or_sections to have integer dtype, but got "
-                               f"{s.dtype}")
+            raise RuntimeError("tensor_split expected tensor_indices_or_sections to have dtype of long, but got "
+                               f"{_scalar_type(s.data.dtype)}")
         s = s.data.item() if s.data.ndim == 0 else s.data.tolist()
     if isinstance(s, (builtins.int, np.integer)):
         if s <= 0:
@@ -230,8 +235,8 @@ def tensor_split(input, indices_or_sections, dim=0):
 
 def _split_along(name, input, s, d, need):
     if input.data.ndim < need:
-        raise RuntimeError(f"torch.{name} requires a tensor with at least {need} dimension{'s' if need > 1 else ''}, "
-                           f"but got a tensor with {input.data.ndim} dimensions!")
+        raise RuntimeError(f"torch.{name} requires a tensor with at least {need} dimension, but got a tensor with "
+                           f"{input.data.ndim} dimensions!")
     if isinstance(s, (builtins.int, np.integer)):
         n = input.data.shape[d]
         if s == 0 or n % s:
