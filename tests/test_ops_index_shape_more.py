@@ -407,6 +407,12 @@ def test_take_take_along_dim(x, data):
     parity(lambda L, a: a.take_along_dim(L.from_numpy(idx % x.size)), x)
 
 
+def test_gather_of_0dim_and_empty_index():
+    parity(lambda L, a: L.gather(a[0, 0], 0, L.tensor([0, 0, 0])), X)
+    parity(lambda L, a: L.gather(a[0, 0], 0, L.tensor(0)), X)
+    parity(lambda L, a: L.gather(a, 1, L.zeros(2, 0, 3, dtype=L.int64)), X)
+
+
 def test_take_gradgrad_and_errors():
     gradgrad(lambda L, a: L.take(a, L.tensor([[0, 59], [-1, 3]])), X)
     gradgrad(lambda L, a: L.take_along_dim(a, L.tensor([[[0], [2], [2], [1]]]), 2), X)
@@ -740,6 +746,12 @@ EDGE_CASES = {
  "diagflat_2d": lambda L, x: L.diagflat(x, 1),
  "repeat_interleave_tensor_input_float": lambda L, x: L.repeat_interleave(L.tensor([1.0, 2.0])),
  "repeat_interleave_out_size": lambda L, x: x.repeat_interleave(2, 0, output_size=6),
+ "gather_0d": lambda L, x: [L.gather(x[0, 0], 0, i) for i in (L.tensor([0, -1]), L.tensor(0))],
+ "gather_empty_index": lambda L, x: [L.gather(x, 1, L.zeros(2, 0, 3, dtype=L.int64)), L.gather(x[0], 0, L.zeros(2, 0, dtype=L.int64))],
+ "gather_bad_ndim": lambda L, x: L.gather(x[0], 0, L.tensor([[1]])),
+ "gather_negative": lambda L, x: L.gather(x, 1, L.tensor([[0, -1]])),
+ "gather_too_big": lambda L, x: L.gather(x, 1, L.tensor([[0, 4]])),
+ "gather_0d_bad_ndim": lambda L, x: L.gather(x[0, 0], 0, L.tensor([[0]])),
  "masked_select_int_mask": lambda L, x: x.masked_select(L.zeros(3, 4, dtype=L.int64)),
  "masked_scatter_int_mask": lambda L, x: x.masked_scatter(L.zeros(3, 4, dtype=L.int64), x),
  "masked_scatter_dtype": lambda L, x: x.float().masked_scatter(x > 0, x),
