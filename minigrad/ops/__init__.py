@@ -53,7 +53,9 @@ from .loss_more import (  # noqa: F401
 )
 # ---- issue 12 (conv, pool, norm) ----
 # ---- issue 11d (indexing and shape) ----
-from .diagonal import diag, diag_embed, diagflat, diagonal, diagonal_scatter, trace, tril, tril_, triu, triu_  # noqa: F401
+from .diagonal import (  # noqa: F401
+    diag, diag_embed, diagflat, diagonal, diagonal_scatter, trace, tril, tril_, triu, triu_,
+)
 from .index_more import (  # noqa: F401
     index_add, index_add_, index_copy, index_copy_, index_fill, index_fill_, index_select, masked_fill, masked_fill_,
     masked_scatter, masked_scatter_, masked_select, select_scatter, slice_scatter, take, take_along_dim,
