@@ -34,6 +34,12 @@ from .creation import get_default_device, get_default_dtype, set_default_device,
 from .ops import (adaptive_avg_pool1d, avg_pool1d, batch_norm, conv1d, conv2d, group_norm, layer_norm, max_pool1d,
                   max_pool2d)
 # ---- exports of issue 11d (indexing and shape) ----
+from .ops import (argwhere, atleast_1d, atleast_2d, atleast_3d, bincount, broadcast_shapes, broadcast_tensors,
+                  broadcast_to, bucketize, cartesian_prod, column_stack, diag, diag_embed, diagflat, diagonal,
+                  diagonal_scatter, dsplit, dstack, flip, fliplr, flipud, histc, hsplit, hstack, index_add, index_copy,
+                  index_fill, index_select, masked_fill, masked_scatter, masked_select, meshgrid, nonzero, ravel,
+                  repeat_interleave, roll, rot90, row_stack, scatter_add, scatter_reduce, searchsorted, select_scatter,
+                  slice_scatter, take, take_along_dim, tensor_split, tile, trace, tril, triu, vsplit, vstack)
 # ---- exports of issue 11f (linear algebra) ----
 from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, linspace, ones,
                        ones_like, rand, rand_like, randint, randn, randn_like, randperm, tensor, zeros, zeros_like)

@@ -648,6 +648,57 @@ class Tensor:
     # (end of issue 12 methods)
 
     # ---- methods of issue 11d: indexing and shape ops (ops/index_more.py, ops/shape_more.py) ----
+    def flip(self, *dims, **kwargs): return ops.flip(self, *dims, **kwargs)  # noqa: E704
+    def fliplr(self): return ops.fliplr(self)  # noqa: E704
+    def flipud(self): return ops.flipud(self)  # noqa: E704
+    def roll(self, shifts, dims=None): return ops.roll(self, shifts, dims)  # noqa: E704
+    def rot90(self, k=1, dims=(0, 1)): return ops.rot90(self, k, dims)  # noqa: E704
+    def repeat(self, *sizes): return ops.repeat(self, *sizes)  # noqa: E704
+    def repeat_interleave(self, repeats=None, dim=None, *, output_size=None): return ops.repeat_interleave(self, repeats, dim, output_size=output_size)  # noqa
+    def tile(self, dims): return ops.tile(self, dims)  # noqa: E704
+    def broadcast_to(self, size): return ops.broadcast_to(self, size)  # noqa: E704
+    def movedim(self, source, destination): return ops.movedim(self, source, destination)  # noqa: E704
+    def moveaxis(self, source, destination): return ops.movedim(self, source, destination)  # noqa: E704
+    def diagonal(self, offset=0, dim1=0, dim2=1): return ops.diagonal(self, offset, dim1, dim2)  # noqa: E704
+    def diag(self, diagonal=0): return ops.diag(self, diagonal)  # noqa: E704
+    def diag_embed(self, offset=0, dim1=-2, dim2=-1): return ops.diag_embed(self, offset, dim1, dim2)  # noqa: E704
+    def diagflat(self, offset=0): return ops.diagflat(self, offset)  # noqa: E704
+    def tril(self, diagonal=0): return ops.tril(self, diagonal)  # noqa: E704
+    def triu(self, diagonal=0): return ops.triu(self, diagonal)  # noqa: E704
+    def tril_(self, diagonal=0): return ops.tril_(self, diagonal)  # noqa: E704
+    def triu_(self, diagonal=0): return ops.triu_(self, diagonal)  # noqa: E704
+    def trace(self): return ops.trace(self)  # noqa: E704
+    def tensor_split(self, indices_or_sections, dim=0): return ops.tensor_split(self, indices_or_sections, dim)  # noqa
+    def hsplit(self, indices_or_sections): return ops.hsplit(self, indices_or_sections)  # noqa: E704
+    def vsplit(self, indices_or_sections): return ops.vsplit(self, indices_or_sections)  # noqa: E704
+    def dsplit(self, indices_or_sections): return ops.dsplit(self, indices_or_sections)  # noqa: E704
+    def unfold(self, dimension, size, step): return ops.unfold(self, dimension, size, step)  # noqa: E704
+    def ravel(self): return ops.ravel(self)  # noqa: E704
+    def index_select(self, dim, index): return ops.index_select(self, dim, index)  # noqa: E704
+    def index_add(self, dim, index, source, *, alpha=1): return ops.index_add(self, dim, index, source, alpha=alpha)  # noqa
+    def index_add_(self, dim, index, source, *, alpha=1): return ops.index_add_(self, dim, index, source, alpha=alpha)  # noqa
+    def index_copy(self, dim, index, source): return ops.index_copy(self, dim, index, source)  # noqa: E704
+    def index_copy_(self, dim, index, source): return ops.index_copy_(self, dim, index, source)  # noqa: E704
+    def index_fill(self, dim, index, value): return ops.index_fill(self, dim, index, value)  # noqa: E704
+    def index_fill_(self, dim, index, value): return ops.index_fill_(self, dim, index, value)  # noqa: E704
+    def masked_fill(self, mask, value): return ops.masked_fill(self, mask, value)  # noqa: E704
+    def masked_fill_(self, mask, value): return ops.masked_fill_(self, mask, value)  # noqa: E704
+    def masked_select(self, mask): return ops.masked_select(self, mask)  # noqa: E704
+    def masked_scatter(self, mask, source): return ops.masked_scatter(self, mask, source)  # noqa: E704
+    def masked_scatter_(self, mask, source): return ops.masked_scatter_(self, mask, source)  # noqa: E704
+    def take(self, index): return ops.take(self, index)  # noqa: E704
+    def take_along_dim(self, indices, dim=None): return ops.take_along_dim(self, indices, dim)  # noqa: E704
+    def nonzero(self, *, as_tuple=False): return ops.nonzero(self, as_tuple=as_tuple)  # noqa: E704
+    def argwhere(self): return ops.argwhere(self)  # noqa: E704
+    def scatter_add(self, dim, index, src): return ops.scatter_add(self, dim, index, src)  # noqa: E704
+    def scatter_add_(self, dim, index, src): return ops.scatter_add_(self, dim, index, src)  # noqa: E704
+    def scatter_reduce(self, dim, index, src, reduce, *, include_self=True): return ops.scatter_reduce(self, dim, index, src, reduce, include_self=include_self)  # noqa
+    def scatter_reduce_(self, dim, index, src, reduce, *, include_self=True): return ops.scatter_reduce_(self, dim, index, src, reduce, include_self=include_self)  # noqa
+    def select_scatter(self, src, dim, index): return ops.select_scatter(self, src, dim, index)  # noqa: E704
+    def slice_scatter(self, src, dim=0, start=None, end=None, step=1): return ops.slice_scatter(self, src, dim, start, end, step)  # noqa
+    def diagonal_scatter(self, src, offset=0, dim1=0, dim2=1): return ops.diagonal_scatter(self, src, offset, dim1, dim2)  # noqa
+    def bincount(self, weights=None, minlength=0): return ops.bincount(self, weights, minlength)  # noqa: E704
+    def histc(self, bins=100, min=0, max=0): return ops.histc(self, bins, min, max)  # noqa: E704,A002
     # (end of issue 11d methods)
 
     # ---- methods of issue 11f: linear algebra (ops/linalg_more.py) ----

@@ -60,6 +60,20 @@ from .pad import pad  # noqa: F401
 from .pool import (adaptive_avg_pool1d, adaptive_avg_pool2d, avg_pool1d, avg_pool2d, max_pool1d,  # noqa: F401
                    max_pool2d)
 # ---- issue 11d (indexing and shape) ----
+from .diagonal import (  # noqa: F401
+    diag, diag_embed, diagflat, diagonal, diagonal_scatter, trace, tril, tril_, triu, triu_,
+)
+from .index_more import (  # noqa: F401
+    index_add, index_add_, index_copy, index_copy_, index_fill, index_fill_, index_select, masked_fill, masked_fill_,
+    masked_scatter, masked_scatter_, masked_select, select_scatter, slice_scatter, take, take_along_dim,
+)
+from .lookup import argwhere, bincount, bucketize, histc, nonzero, searchsorted  # noqa: F401
+from .scatter_reduce import scatter_add, scatter_add_, scatter_reduce, scatter_reduce_  # noqa: F401
+from .shape_more import (  # noqa: F401
+    atleast_1d, atleast_2d, atleast_3d, broadcast_shapes, broadcast_tensors, broadcast_to, cartesian_prod,
+    column_stack, dsplit, dstack, flip, fliplr, flipud, hsplit, hstack, meshgrid, ravel, repeat, repeat_interleave,
+    roll, rot90, row_stack, tensor_split, tile, unfold, vsplit, vstack,
+)
 # ---- issue 11f (linear algebra) ----
 from .compare import (  # noqa: F401
     allclose, bitwise_not, ceil, clamp, clip, eq, equal, floor, ge, gt, isclose, isfinite, isinf, isnan, le, logical_and,

@@ -203,12 +203,19 @@ def gather(input, dim, index, *, sparse_grad=False):
     if idx.dtype.kind not in "iu":
         raise RuntimeError("gather(): Expected dtype int64 for index")
     idx = idx.astype(np.int64, copy=False)
-    if idx.ndim != input.data.ndim and not (idx.ndim <= 1 and input.data.ndim <= 1):
+    if idx.size == 0:  # torch checks no shapes for an empty index: the result is empty, of the index's shape
+        return Index.apply(shape.reshape(input, -1), (np.zeros(idx.shape, np.int64),), advanced=True)
+    if input.data.ndim == 0 or (idx.ndim == 0 and input.data.ndim == 1):  # 0-dim as 1-dim, the result as index
+        if idx.ndim > 1:
+            raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
+        return shape.reshape(gather(shape.reshape(input, -1), d, idx.reshape(-1)), idx.shape)
+    if idx.ndim != input.data.ndim:
         raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
     for k, n in enumerate(idx.shape):
         if k != d and n > input.data.shape[k]:
             raise RuntimeError(f"Size does not match at dimension {k} expected index {list(idx.shape)} to be no "
                                f"larger than self {list(input.data.shape)} apart from dimension {d}")
-    if idx.size and (idx.min() < -input.data.shape[d] or idx.max() >= input.data.shape[d]):
-        raise RuntimeError(f"index {idx.max()} is out of bounds for dimension {d} with size {input.data.shape[d]}")
-    return Gather.apply(input, idx % builtins.max(input.data.shape[d], 1), d)
+    bad = idx[(idx < 0) | (idx >= input.data.shape[d])]  # torch takes no negative index here
+    if bad.size:
+        raise RuntimeError(f"index {bad[0]} is out of bounds for dimension {d} with size {input.data.shape[d]}")
+    return Gather.apply(input, idx, d)
