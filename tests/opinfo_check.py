@@ -25,6 +25,17 @@ DTYPES = {"float64": torch.float64, "float32": torch.float32}
 TOL = {"float64": dict(rtol=1e-10, atol=1e-12), "float32": dict(rtol=1.3e-6, atol=1e-5)}
 GRAD_TOL = {"float64": dict(rtol=1e-10, atol=1e-12), "float32": dict(rtol=1e-5, atol=1e-5)}
 TOL_OVERRIDES = {}  # {"op name": {"float64": dict(rtol=..., atol=...)}, ...}: values and gradients alike
+# Second derivatives only, where the two libraries' formulas round differently (each with why):
+GRADGRAD_TOL_OVERRIDES = {
+    # d²/dx² of BCE divides by (x (1 - x))², rounded differently near x = 0.01: 1e-10 relative apart
+    "nn.functional.binary_cross_entropy": {"float64": dict(rtol=1e-9, atol=1e-12)},
+    # z ln² x for z ~ 1e3 in float32: exp and log each round once more in one library than the other
+    "pow": {"float32": dict(rtol=1e-3, atol=1e-4)},
+    # the p-norm's second derivative cancels in float32 (torch's own result is off its symmetry by ~1e-5)
+    "nn.functional.normalize": {"float32": dict(rtol=1e-4, atol=2e-4)},
+    # 1/var² terms at eps = 1e-3 in float32
+    "nn.functional.gaussian_nll_loss": {"float32": dict(rtol=1e-4, atol=1e-4)},
+}
 SAMPLE_TIMEOUT_S = 10.0
 
 # Ops whose values are random or uninitialised: only shapes and dtypes are compared, and no gradients
@@ -259,7 +270,8 @@ def _run_gradgrad(case, result):
         m_inputs, m_grads = _minigrad_first(case, ws, t_inputs, t_grads, create_graph=True)
         with np.errstate(all="ignore"):
             m_second = _second(minigrad.autograd.grad, m_grads, m_inputs, vs, lambda v: minigrad.from_numpy(v.copy()))
-        result["gradgrad_err"] = compare_grads(m_second, t_second, "second derivative", case.grad_tol)
+        tol = GRADGRAD_TOL_OVERRIDES.get(case.op.name, {}).get(case.dtype, case.grad_tol)
+        result["gradgrad_err"] = compare_grads(m_second, t_second, "second derivative", tol)
         result["gradgrad"] = (AGREE, None)
     except SampleTimeout:
         raise
