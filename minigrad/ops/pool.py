@@ -9,7 +9,11 @@ from .indexing import Gather
 
 
 def _pair(v):
-    return (v, v) if isinstance(v, int) else tuple(int(i) for i in v)
+    """An int or a 1- or 2-sequence as the (height, width) pair torch reads it as."""
+    if isinstance(v, int):
+        return (v, v)
+    v = tuple(int(i) for i in v)
+    return v * 2 if len(v) == 1 else v
 
 
 def _out_size(n, k, s, p, d, ceil_mode):
