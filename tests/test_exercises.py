@@ -366,3 +366,10 @@ def test_train_backward_refuses_what_it_cannot_plug(tmp_path):
         main(["train", "--backward", f"linear={path['relu']}"])
     with pytest.raises(SystemExit, match="expected NAME=FILE"):
         main(["train", "--backward", "linear"])
+
+
+def test_reports_display_inline_in_jupyter():
+    good = exercises.check(catalog.get("mul").function, "mul")._repr_html_()
+    assert "<table>" in good and "PASSED" in good and "#d4edda" in good
+    bad = exercises.check(wrong("mul", lambda gr, ctx, g: first_input(gr, lambda a: -a)), "mul")._repr_html_()
+    assert "FAILED: sign error for input 1" in bad and "#f8d7da" in bad

@@ -51,6 +51,9 @@ class Report:
     def first(self):
         return self.diagnoses[0] if self.diagnoses else None
 
+    def _repr_html_(self):  # Jupyter shows the report inline
+        return _repr_html(self)
+
     def __str__(self):
         head = (f"exercise {self.exercise.name} ({self.exercise.title}): checked on {len(self.shapes)} cases "
                 f"against {', '.join(self.sources)}")
@@ -64,6 +67,25 @@ class Report:
         if self.passed:
             lines.append(_next(self.exercise.name))
         return "\n".join(lines)
+
+
+def _repr_html(report):
+    """The report as a small HTML table, for Jupyter (Report._repr_html_)."""
+    import html
+
+    rows = []
+    for k, (shapes, ok) in enumerate(zip(report.shapes, report.case_ok)):
+        verdict = "ok" if ok else "FAIL" if ok is not None else "not run"
+        notes = "<br>".join(html.escape(d.message) for d in report.diagnoses if d.case == k)
+        colour = "#d4edda" if ok else "#f8d7da" if ok is not None else "#eeeeee"
+        rows.append(f'<tr style="background:{colour}"><td>{verdict}</td><td>{html.escape(str(shapes))}</td>'
+                    f"<td>{notes}</td></tr>")
+    rows += [f'<tr><td colspan="3">{html.escape(d.message)}</td></tr>' for d in report.diagnoses if d.case == -1]
+    verdict = "PASSED: your backward agrees on every case" if report.passed else \
+        f"FAILED: {html.escape(report.diagnoses[0].message)}"
+    return (f"<div><b>exercise {html.escape(report.exercise.name)}</b> ({html.escape(report.exercise.title)}), "
+            f"checked against {html.escape(', '.join(report.sources))}<table><tr><th></th><th>case</th>"
+            f"<th>diagnosis</th></tr>{''.join(rows)}</table><p>{verdict}</p></div>")
 
 
 def _next(name):
