@@ -137,14 +137,14 @@ def run(args):
     m_test = minigrad.utils.data.DataLoader(test_data, batch_size=args.batch_size)
     t_test = _TorchBatches(m_test, device)
 
-    keys = ("model", "epochs", "batch_size", "lr", "optimizer", "momentum", "seed", "limit", "test_limit", "init", "tolerance",
-            "check_grads", "float64")
+    keys = ("model", "epochs", "batch_size", "lr", "optimizer", "momentum", "seed", "limit", "test_limit", "init",
+            "tolerance", "check_grads", "float64")
     config = {key: getattr(args, key) for key in keys}
     config.update(device=str(device), train_samples=len(train_data), test_samples=len(test_data),
                   steps_per_epoch=len(loader), torch_version=torch.__version__, numpy_version=np.__version__,
                   threads=threads or "library defaults")
-    print(f"Comparing minigrad with torch {torch.__version__} on {device} ({args.model}): {len(train_data)} training images, "
-          f"{len(test_data)} test images, {args.epochs} epoch(s) of {len(loader)} steps, batch {args.batch_size}, "
+    print(f"Comparing minigrad with torch {torch.__version__} on {device} ({args.model}): {len(train_data)} training "
+          f"images, {len(test_data)} test images, {args.epochs} epoch(s) of {len(loader)} steps, batch {args.batch_size}, "
           f"{args.optimizer} lr {args.lr}")
     tracker = DriftTracker(args.tolerance)
     twin = Float64Twin(t_model, args) if args.float64 else None
