@@ -144,8 +144,8 @@ def run(args):
                   steps_per_epoch=len(loader), torch_version=torch.__version__, numpy_version=np.__version__,
                   threads=threads or "library defaults")
     print(f"Comparing minigrad with torch {torch.__version__} on {device} ({args.model}): {len(train_data)} training "
-          f"images, {len(test_data)} test images, {args.epochs} epoch(s) of {len(loader)} steps, batch {args.batch_size}, "
-          f"{args.optimizer} lr {args.lr}")
+          f"images, {len(test_data)} test images, {args.epochs} epoch(s) of {len(loader)} steps, batch "
+          f"{args.batch_size}, {args.optimizer} lr {args.lr}")
     tracker = DriftTracker(args.tolerance)
     twin = Float64Twin(t_model, args) if args.float64 else None
     epochs = []
