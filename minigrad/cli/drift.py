@@ -29,6 +29,11 @@ def torch_array(t):
     return t.detach().cpu().numpy()
 
 
+def buffer_error(bm, bt):
+    """tensor_error of a minigrad and a torch buffer, in float64 (num_batches_tracked is an int64 counter)."""
+    return tensor_error(np.asarray(bm.numpy(), np.float64), torch_array(bt).astype(np.float64))
+
+
 class DriftTracker:
     """Per-step losses and differences, the per-epoch extremes, and the first step over the tolerance."""
 
@@ -72,7 +77,7 @@ class DriftTracker:
         `params`, which ends the step."""
         worst_abs = worst_rel = 0.0
         for name, bm, bt in named_pairs:
-            abs_err, rel_err = tensor_error(np.asarray(bm.numpy(), np.float64), torch_array(bt).astype(np.float64))
+            abs_err, rel_err = buffer_error(bm, bt)
             worst_abs, worst_rel = max(worst_abs, abs_err), max(worst_rel, rel_err)
             self._check(batch, "buffer", name, abs_err, rel_err)
         self.steps["buffer_max_abs_diff"].append(worst_abs)
@@ -104,9 +109,7 @@ class DriftTracker:
                "max_param_diff_name": worst,
                "param_diff": params}
         if buffer_pairs:
-            buffers = {name: dict(zip(("abs", "rel"), tensor_error(np.asarray(bm.numpy(), np.float64),
-                                                                   torch_array(bt).astype(np.float64))))
-                       for name, bm, bt in buffer_pairs}
+            buffers = {name: dict(zip(("abs", "rel"), buffer_error(bm, bt))) for name, bm, bt in buffer_pairs}
             out.update(max_buffer_abs_diff=max(b["abs"] for b in buffers.values()),
                        max_buffer_rel_diff=max(b["rel"] for b in buffers.values()),
                        max_buffer_diff_name=max(buffers, key=lambda n: buffers[n]["rel"]),
