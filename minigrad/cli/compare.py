@@ -93,6 +93,12 @@ class Float64Twin:
         return max(tensor_error(np.asarray(p.detach().cpu().numpy(), np.float64), torch_array(ref[name]))[1]
                    for name, p in named_params)
 
+    def buffer_distance(self, named_buffers):
+        """The same for the running statistics (the float buffers; the batch counters are equal): 0 without any."""
+        ref = dict(self.model.named_buffers())
+        return max((tensor_error(np.asarray(b.detach().cpu().numpy(), np.float64), torch_array(ref[name]))[1]
+                    for name, b in named_buffers if ref[name].is_floating_point()), default=0.0)
+
 
 def shared_models(args, device):
     """The torch and minigrad models (--model), with the same weights and buffers to the bit."""
@@ -207,6 +213,9 @@ def run(args):
         if twin is not None:
             record["float64_distance"] = {"minigrad": twin.distance(m_model.named_parameters()),
                                           "torch": twin.distance(t_model.named_parameters())}
+            if buffer_pairs:
+                record["float64_buffer_distance"] = {"minigrad": twin.buffer_distance(m_model.named_buffers()),
+                                                     "torch": twin.buffer_distance(t_model.named_buffers())}
         epochs.append(record)
         print_epoch(record, tracker.first_exceeded)
 

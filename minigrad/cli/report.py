@@ -62,6 +62,10 @@ def print_epoch(record, first_exceeded):
     if f64:
         print(f"           distance from a float64 torch run (largest parameter rel diff): minigrad "
               f"{f64['minigrad']:.2e}, torch {f64['torch']:.2e}")
+    f64 = record.get("float64_buffer_distance")
+    if f64:
+        print(f"           its running statistics' distance (largest rel diff): minigrad {f64['minigrad']:.2e}, "
+              f"torch {f64['torch']:.2e}")
     tol = first_exceeded["tolerance"] if first_exceeded else None
     print(f"tolerance{'' if tol is None else f' {tol:g}'}: {_fmt_exceeded(first_exceeded)}")
 
