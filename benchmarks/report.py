@@ -2,7 +2,7 @@
 import json
 import os
 
-from . import bench_breadth, bench_epoch, bench_hvp, bench_memory, bench_ops, bench_pipeline, bench_scaling
+from . import bench_breadth, bench_cnn, bench_epoch, bench_hvp, bench_memory, bench_ops, bench_pipeline, bench_scaling
 
 TARGETS = [
     # (name, how it is read from the results, comparison, bound); the epoch targets are read at both thread settings
@@ -118,7 +118,9 @@ def write(results, out_dir):
                 ("memory", "6. Memory", bench_memory.table),
                 ("hvp", "7. Hessian-vector product (a create_graph backward, then a backward through it)",
                  bench_hvp.table),
-                ("breadth", "8. The breadth of ops, forward + backward at the tutorial's size", bench_breadth.table)]
+                ("breadth", "8. The breadth of ops, forward + backward at the tutorial's size", bench_breadth.table),
+                ("cnn", "9. End-to-end epoch of the small CNN (conv-batchnorm-relu-pool x 2, linear)",
+                 bench_cnn.table)]
     for key, title, table in sections:
         if key in results:
             lines += [f"## {title}", "", table(results[key]), ""]

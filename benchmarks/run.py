@@ -14,14 +14,14 @@ import os
 import sys
 import time
 
-BENCHMARKS = ("epoch", "pipeline", "ops", "scaling", "memory", "hvp", "breadth")
+BENCHMARKS = ("epoch", "pipeline", "ops", "scaling", "memory", "hvp", "breadth", "cnn")
 FULL = dict(train_limit=None, epoch_rounds=5, epoch_other_threads=os.cpu_count(), epoch_other_rounds=2,
             pipeline_steps=300, pipeline_rounds=3, pipeline_warmup_steps=20, op_min_time=0.01, op_rounds=9,
-            scaling_flops=6e9, scaling_rounds=3, memory_rounds=1)
+            scaling_flops=6e9, scaling_rounds=3, memory_rounds=1, cnn_rounds=2)
 QUICK = dict(train_limit=640, epoch_rounds=1, epoch_other_threads=os.cpu_count(), epoch_other_rounds=1,
              pipeline_steps=3, pipeline_rounds=1, pipeline_warmup_steps=1, op_min_time=0.0005, op_rounds=1,
              scaling_flops=1e6, scaling_rounds=1, scaling_batches=(16, 64), scaling_hiddens=(128,), memory_rounds=1,
-             hvp_rounds=1, hvp_min_time=0.0, breadth_rounds=1, breadth_min_time=0.0)
+             hvp_rounds=1, hvp_min_time=0.0, breadth_rounds=1, breadth_min_time=0.0, cnn_rounds=1)
 
 
 def parse(argv):
@@ -49,14 +49,15 @@ def main(argv=None):
 
     import minigrad
 
-    from . import bench_breadth, bench_epoch, bench_hvp, bench_memory, bench_ops, bench_pipeline, bench_scaling, common, report
+    from . import (bench_breadth, bench_cnn, bench_epoch, bench_hvp, bench_memory, bench_ops, bench_pipeline,
+                   bench_scaling, common, report)
 
     if args.threads is not None:
         torch.set_num_threads(args.threads)
         common.set_blas_threads(args.threads)
     cfg = QUICK if args.quick else FULL
     modules = dict(epoch=bench_epoch, pipeline=bench_pipeline, ops=bench_ops, scaling=bench_scaling,
-                   memory=bench_memory, hvp=bench_hvp, breadth=bench_breadth)
+                   memory=bench_memory, hvp=bench_hvp, breadth=bench_breadth, cnn=bench_cnn)
     results = {"config_name": "quick" if args.quick else "full", "config": cfg,
                "machine": common.machine_info(torch)}
     start = time.perf_counter()

@@ -41,7 +41,7 @@ def test_console_script_and_module_both_answer():
     out = subprocess.run([*cmd, "train", "--help"], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     for flag in ("--epochs", "--batch-size", "--lr", "--optimizer", "--momentum", "--seed", "--data-dir",
-                 "--framework", "--device", "--checkpoint", "--resume", "--limit"):
+                 "--framework", "--device", "--checkpoint", "--resume", "--limit", "--model"):
         assert flag in out.stdout
     out = subprocess.run([*cmd, "compare", "--help"], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0 and "--tolerance" in out.stdout and "--check-grads" in out.stdout, out.stderr
@@ -85,6 +85,24 @@ def test_compare_writes_the_report_and_the_plot(data, tmp_path, capsys):
     assert (out / "loss_drift.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert printed.count("minigrad Test Error: Accuracy:") == 2 and "largest per-step loss rel diff" in printed
     assert f"Report: {out / 'report.json'}" in printed
+
+
+def test_the_cnn_in_compare_and_train(data, tmp_path, capsys):
+    pytest.importorskip("torch")
+    out = tmp_path / "cnn"
+    assert main(["compare", "--model", "cnn", "--limit", "256", "--test-limit", "128", "--strict",
+                 "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    report = json.loads((out / "report.json").read_text())
+    assert report["config"]["model"] == "cnn" and len(report["steps"]["buffer_max_rel_diff"]) == 4
+    assert "(cnn)" in printed and "running statistics: largest diff" in printed and "all passed" in printed
+    assert "classifier.weight" in report["epochs"][0]["param_diff"] and all(report["checks"].values())
+    from minigrad.__main__ import build_parser
+    from minigrad.cli import train
+    model = train.run(build_parser().parse_args(["train", "--model", "cnn", "--limit", "128", "--test-limit", "64",
+                                                 "--threads", "1"]))
+    assert type(model).__name__ == "CNN" and not model.features[1].running_mean.eq(0).all().item()
+    assert len(TEST_LINE.findall(capsys.readouterr().out)) == 1
 
 
 def test_compare_without_matplotlib_skips_the_plot_with_a_note(data, tmp_path, capsys, monkeypatch):

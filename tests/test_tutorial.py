@@ -195,3 +195,31 @@ def test_optimization_and_save_load_chapters(fashion_root, tmp_path):
     model3 = torch.load(tmp_path / "model.pth", weights_only=False)
     model3.eval()
     assert test_loop(test_dataloader, model3, loss_fn) == (accuracy, avg_loss)
+
+
+def test_save_and_load_chapter_with_vgg16(tmp_path):
+    # the chapter's own calls, with `import minigrad as torch` and `import minigrad.vision.models as models`; its
+    # pretrained weights (IMAGENET1K_V1) need a download, so the first model is drawn at random instead. A vgg16 is
+    # 138M parameters (seconds to build): one at a time
+    import minigrad.vision.models as models
+
+    torch.manual_seed(0)
+    model = models.vgg16()
+    model.eval()
+    x = torch.rand(2, 3, 32, 32)  # adaptive pooling takes any size; 32x32 keeps the forward cheap
+    with torch.no_grad():
+        expected = model(x).numpy().copy()
+    torch.save(model.state_dict(), tmp_path / "model_weights.pth")
+    del model
+    model = models.vgg16()  # we do not specify ``weights``, i.e. create untrained model
+    model.load_state_dict(torch.load(tmp_path / "model_weights.pth", weights_only=True))
+    model.eval()
+    assert not model.training and not model.classifier[2].training  # Dropout off
+    with torch.no_grad():
+        assert np.array_equal(model(x).numpy(), expected)
+    torch.save(model, tmp_path / "model.pth")  # the whole model, class and all
+    del model
+    model = torch.load(tmp_path / "model.pth", weights_only=False)
+    assert type(model).__name__ == "VGG" and not model.training
+    with torch.no_grad():
+        assert np.array_equal(model(x).numpy(), expected)

@@ -26,13 +26,16 @@ def framework(name):
     raise ValueError(f"framework must be 'minigrad' or 'torch', got {name!r}")
 
 
-def make_model(name, device="cpu"):
-    """The tutorial's NeuralNetwork in framework `name`, drawn from that framework's current global RNG."""
+def make_model(name, device="cpu", model="mlp"):
+    """The tutorial's NeuralNetwork (model "mlp") or the small CNN ("cnn") in framework `name`, drawn from that
+    framework's current global RNG."""
     if name == "torch":
-        from reference.model import NeuralNetwork
-        return NeuralNetwork().to(device)
-    from .model import NeuralNetwork
-    return NeuralNetwork().to(device)
+        from reference.model import MODELS
+    else:
+        from .model import MODELS
+    if model not in MODELS:
+        raise ValueError(f"--model must be one of {sorted(MODELS)}, got {model!r}")
+    return MODELS[model]().to(device)
 
 
 def resolve_device(name, device):
@@ -144,6 +147,8 @@ def test_error_line(correct, test_loss):
 
 
 def add_common_args(p):
+    p.add_argument("--model", choices=["mlp", "cnn"], default="mlp",
+                   help="mlp: the tutorial's NeuralNetwork (default); cnn: (conv-batchnorm-relu-maxpool) x 2, linear")
     p.add_argument("--epochs", type=int, default=1, help="passes over the training set (default: 1)")
     p.add_argument("--batch-size", type=int, default=64, help="samples per step (default: 64, the tutorial's)")
     p.add_argument("--lr", type=float, default=1e-3, help="learning rate (default: 1e-3, the tutorial's)")

@@ -22,7 +22,7 @@ import minigrad
 from .common import (Progress, add_common_args, evaluate, framework, load_datasets, make_model, make_optimizer,
                      resolve_device)
 from .drift import DriftTracker, tensor_error, torch_array
-from .report import CRITERIA, check_criteria, print_epoch, write_json, write_png
+from .report import CNN_CRITERIA, CRITERIA, check_criteria, print_epoch, write_json, write_png
 from .threads import set_threads
 
 
@@ -47,7 +47,8 @@ def add_args(p):
                         "spinning thread pools on the same cores can slow both tenfold; 0 = the libraries' defaults)")
     p.add_argument("--strict", action="store_true",
                    help="exit with status 1 when a check on the first epoch fails ("
-                        + "; ".join(CRITERIA).replace("%", "%%") + ")")
+                        + "; ".join(CRITERIA).replace("%", "%%") + "; with --model cnn: "
+                        + "; ".join(CNN_CRITERIA).replace("%", "%%") + ")")
 
 
 class _TorchBatches:
@@ -92,22 +93,29 @@ class Float64Twin:
         return max(tensor_error(np.asarray(p.detach().cpu().numpy(), np.float64), torch_array(ref[name]))[1]
                    for name, p in named_params)
 
+    def buffer_distance(self, named_buffers):
+        """The same for the running statistics (the float buffers; the batch counters are equal): 0 without any."""
+        ref = dict(self.model.named_buffers())
+        return max((tensor_error(np.asarray(b.detach().cpu().numpy(), np.float64), torch_array(ref[name]))[1]
+                    for name, b in named_buffers if ref[name].is_floating_point()), default=0.0)
+
 
 def shared_models(args, device):
-    """The torch and minigrad NeuralNetworks, with the same weights to the bit."""
+    """The torch and minigrad models (--model), with the same weights and buffers to the bit."""
     from reference.convert import copy_weights
 
     import torch
     torch.manual_seed(args.seed)
     minigrad.manual_seed(args.seed)
-    t_model, m_model = make_model("torch", device), make_model("minigrad")
+    t_model, m_model = make_model("torch", device, args.model), make_model("minigrad", model=args.model)
     if args.init == "torch":
         copy_weights(t_model, m_model)
     else:
         copy_weights(m_model, t_model)
     t_state, m_state = t_model.state_dict(), m_model.state_dict()
     for key, value in t_state.items():
-        if not np.array_equal(value.cpu().numpy().view(np.uint8), m_state[key].numpy().view(np.uint8)):
+        mine = np.asarray(m_state[key].numpy())
+        if mine.dtype != value.cpu().numpy().dtype or value.cpu().numpy().tobytes() != mine.tobytes():
             raise RuntimeError(f"initial weights differ after conversion at {key!r}")
     return t_model, m_model
 
@@ -127,6 +135,7 @@ def run(args):
     m_opt = make_optimizer(minigrad, m_model.parameters(), args)
     t_loss_fn, m_loss_fn = torch.nn.CrossEntropyLoss(), minigrad.nn.CrossEntropyLoss()
     pairs = [(name, pm, pt) for (name, pm), (_, pt) in zip(m_model.named_parameters(), t_model.named_parameters())]
+    buffer_pairs = [(name, bm, bt) for (name, bm), (_, bt) in zip(m_model.named_buffers(), t_model.named_buffers())]
 
     train_data, test_data = load_datasets("minigrad", args.data_dir, args.limit, args.test_limit)
     generator = minigrad.Generator().manual_seed(args.seed)  # the one shuffle both frameworks follow
@@ -134,15 +143,15 @@ def run(args):
     m_test = minigrad.utils.data.DataLoader(test_data, batch_size=args.batch_size)
     t_test = _TorchBatches(m_test, device)
 
-    keys = ("epochs", "batch_size", "lr", "optimizer", "momentum", "seed", "limit", "test_limit", "init", "tolerance",
-            "check_grads", "float64")
+    keys = ("model", "epochs", "batch_size", "lr", "optimizer", "momentum", "seed", "limit", "test_limit", "init",
+            "tolerance", "check_grads", "float64")
     config = {key: getattr(args, key) for key in keys}
     config.update(device=str(device), train_samples=len(train_data), test_samples=len(test_data),
                   steps_per_epoch=len(loader), torch_version=torch.__version__, numpy_version=np.__version__,
                   threads=threads or "library defaults")
-    print(f"Comparing minigrad with torch {torch.__version__} on {device}: {len(train_data)} training images, "
-          f"{len(test_data)} test images, {args.epochs} epoch(s) of {len(loader)} steps, batch {args.batch_size}, "
-          f"{args.optimizer} lr {args.lr}")
+    print(f"Comparing minigrad with torch {torch.__version__} on {device} ({args.model}): {len(train_data)} training "
+          f"images, {len(test_data)} test images, {args.epochs} epoch(s) of {len(loader)} steps, batch "
+          f"{args.batch_size}, {args.optimizer} lr {args.lr}")
     tracker = DriftTracker(args.tolerance)
     twin = Float64Twin(t_model, args) if args.float64 else None
     epochs = []
@@ -151,6 +160,8 @@ def run(args):
         tracker.new_epoch(epoch)
         m_time = t_time = 0.0
         progress = Progress(len(train_data), label=f"epoch {epoch + 1}/{args.epochs} ")
+        m_model.train()  # the tutorial's loops: train() here, eval() in the test loop (batchnorm's two modes)
+        t_model.train()
         for batch, (X, y) in enumerate(loader):
             Xt, yt = _to_torch(X, y, device)
             t0 = time.perf_counter()
@@ -177,6 +188,7 @@ def run(args):
                 twin.step(Xt, yt)
             m_value = m_loss.item()
             tracker.losses(batch, m_value, t_loss.item())
+            tracker.buffers(batch, buffer_pairs)
             tracker.params(batch, pairs)
             progress.update(batch, len(X), m_value)
         progress.close()
@@ -197,15 +209,18 @@ def run(args):
                             "mean_train_loss": float(np.mean(tracker.steps["loss_torch"][-steps:]))},
                   "accuracy_diff_points": 100 * (m_acc - t_acc),
                   "predictions_identical": float(np.mean(m_pred == t_pred)) if len(m_pred) else 1.0}
-        record.update(tracker.epoch_summary(pairs))
+        record.update(tracker.epoch_summary(pairs, buffer_pairs))
         if twin is not None:
             record["float64_distance"] = {"minigrad": twin.distance(m_model.named_parameters()),
                                           "torch": twin.distance(t_model.named_parameters())}
+            if buffer_pairs:
+                record["float64_buffer_distance"] = {"minigrad": twin.buffer_distance(m_model.named_buffers()),
+                                                     "torch": twin.buffer_distance(t_model.named_buffers())}
         epochs.append(record)
         print_epoch(record, tracker.first_exceeded)
 
     report = {"config": config, "epochs": epochs, "first_exceeded": tracker.first_exceeded,
-              "checks": check_criteria(epochs[0]) if epochs else {}, "steps": tracker.steps}
+              "checks": check_criteria(epochs[0], args.model) if epochs else {}, "steps": tracker.steps}
     os.makedirs(args.out, exist_ok=True)
     json_path = write_json(report, os.path.join(args.out, "report.json"))
     png_path, note = write_png(report, os.path.join(args.out, "loss_drift.png"))

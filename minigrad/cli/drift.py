@@ -29,13 +29,19 @@ def torch_array(t):
     return t.detach().cpu().numpy()
 
 
+def buffer_error(bm, bt):
+    """tensor_error of a minigrad and a torch buffer, in float64 (num_batches_tracked is an int64 counter)."""
+    return tensor_error(np.asarray(bm.numpy(), np.float64), torch_array(bt).astype(np.float64))
+
+
 class DriftTracker:
     """Per-step losses and differences, the per-epoch extremes, and the first step over the tolerance."""
 
     def __init__(self, tolerance):
         self.tolerance = tolerance
         self.steps = {"loss_minigrad": [], "loss_torch": [], "loss_rel_diff": [],
-                      "param_max_abs_diff": [], "param_max_rel_diff": []}
+                      "param_max_abs_diff": [], "param_max_rel_diff": [],
+                      "buffer_max_abs_diff": [], "buffer_max_rel_diff": []}
         self.first_exceeded = None
         self.step = 0
         self.new_epoch(0)
@@ -66,6 +72,17 @@ class DriftTracker:
                 self.grad_worst = (rel_err, abs_err, name, self.step)
             self._check(batch, "gradient", name, abs_err, rel_err)
 
+    def buffers(self, batch, named_pairs):
+        """After the forward: batchnorm's running statistics (num_batches_tracked counts too, exactly). Call before
+        `params`, which ends the step."""
+        worst_abs = worst_rel = 0.0
+        for name, bm, bt in named_pairs:
+            abs_err, rel_err = buffer_error(bm, bt)
+            worst_abs, worst_rel = max(worst_abs, abs_err), max(worst_rel, rel_err)
+            self._check(batch, "buffer", name, abs_err, rel_err)
+        self.steps["buffer_max_abs_diff"].append(worst_abs)
+        self.steps["buffer_max_rel_diff"].append(worst_rel)
+
     def params(self, batch, named_pairs):
         """After the optimizer step; ends the step."""
         worst_abs = worst_rel = 0.0
@@ -77,8 +94,8 @@ class DriftTracker:
         self.steps["param_max_rel_diff"].append(worst_rel)
         self.step += 1
 
-    def epoch_summary(self, named_pairs):
-        """The epoch's largest per-step loss difference, and every parameter's difference at its end."""
+    def epoch_summary(self, named_pairs, buffer_pairs=()):
+        """The epoch's largest per-step loss difference, and every parameter's (and buffer's) difference at its end."""
         sl = slice(self.epoch_start, None)
         rel = self.steps["loss_rel_diff"][sl]
         worst_step = int(np.argmax(rel)) if rel else 0
@@ -91,6 +108,14 @@ class DriftTracker:
                "max_param_rel_diff": max((p["rel"] for p in params.values()), default=0.0),
                "max_param_diff_name": worst,
                "param_diff": params}
+        if buffer_pairs:
+            buffers = {name: dict(zip(("abs", "rel"), buffer_error(bm, bt))) for name, bm, bt in buffer_pairs}
+            out.update(max_buffer_abs_diff=max(b["abs"] for b in buffers.values()),
+                       max_buffer_rel_diff=max(b["rel"] for b in buffers.values()),
+                       max_buffer_diff_name=max(buffers, key=lambda n: buffers[n]["rel"]),
+                       max_step_buffer_rel_diff=max(self.steps["buffer_max_rel_diff"][sl], default=0.0),
+                       first_step_buffer_rel_diff=(self.steps["buffer_max_rel_diff"][sl] or [0.0])[0],
+                       buffer_diff=buffers)
         if self.grad_worst is not None:
             rel_err, abs_err, name, step = self.grad_worst
             out["max_grad_diff"] = {"name": name, "abs": abs_err, "rel": rel_err, "step": step}

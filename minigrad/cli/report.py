@@ -9,9 +9,22 @@ from .common import test_error_line
 # float32 implementations that sum in different orders do once a ReLU flips on a near-zero input
 CRITERIA = ("largest per-step loss relative difference < 1e-4", "test accuracies within 0.1 points",
             ">= 99.8% of test predictions identical")
+# the CNN's (--model cnn): a max-pool or ReLU that flips on a near tie moves more of its output, so its accuracy
+# and predictions get a little more room. Its batchnorm running statistics, updated from the same weights and batch
+# on the first step, must agree to float32 rounding; after that they follow the weights' float32 drift (the conv
+# biases before a batchnorm get gradients that are 0 in exact arithmetic, so pure rounding noise, and they shift
+# the running means), which the report shows but does not bound
+BUFFER_TOL = 1e-6
+CNN_CRITERIA = ("largest per-step loss relative difference < 1e-4", "test accuracies within 0.2 points",
+                ">= 99.5% of test predictions identical",
+                f"running statistics equal to float32 rounding on the first step (rel diff < {BUFFER_TOL:g})")
 
 
-def check_criteria(record):
+def check_criteria(record, model="mlp"):
+    if model == "cnn":
+        values = (record["max_step_loss_rel_diff"] < 1e-4, abs(record["accuracy_diff_points"]) <= 0.2,
+                  record["predictions_identical"] >= 0.995, record["first_step_buffer_rel_diff"] < BUFFER_TOL)
+        return dict(zip(CNN_CRITERIA, values))
     values = (record["max_step_loss_rel_diff"] < 1e-4, abs(record["accuracy_diff_points"]) <= 0.1,
               record["predictions_identical"] >= 0.998)
     return dict(zip(CRITERIA, values))
@@ -34,6 +47,11 @@ def print_epoch(record, first_exceeded):
           f"(step {record['max_step_loss_rel_diff_at_step']}); largest parameter diff "
           f"{record['max_param_abs_diff']:.2e} abs, {record['max_param_rel_diff']:.2e} rel "
           f"({record['max_param_diff_name']})")
+    if "max_buffer_rel_diff" in record:
+        print(f"           running statistics: largest diff {record['max_buffer_abs_diff']:.2e} abs, "
+              f"{record['max_buffer_rel_diff']:.2e} rel at the end ({record['max_buffer_diff_name']}), "
+              f"{record['max_step_buffer_rel_diff']:.2e} rel at worst over the steps, "
+              f"{record['first_step_buffer_rel_diff']:.2e} rel after the first")
     if grad:
         print(f"           largest gradient diff {grad['abs']:.2e} abs, {grad['rel']:.2e} rel "
               f"({grad['name']}, step {grad['step']})")
@@ -44,6 +62,10 @@ def print_epoch(record, first_exceeded):
     if f64:
         print(f"           distance from a float64 torch run (largest parameter rel diff): minigrad "
               f"{f64['minigrad']:.2e}, torch {f64['torch']:.2e}")
+    f64 = record.get("float64_buffer_distance")
+    if f64:
+        print(f"           its running statistics' distance (largest rel diff): minigrad {f64['minigrad']:.2e}, "
+              f"torch {f64['torch']:.2e}")
     tol = first_exceeded["tolerance"] if first_exceeded else None
     print(f"tolerance{'' if tol is None else f' {tol:g}'}: {_fmt_exceeded(first_exceeded)}")
 

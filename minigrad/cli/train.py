@@ -21,7 +21,7 @@ from .common import (Progress, add_common_args, evaluate, framework, load_datase
 from .threads import set_threads
 
 # settings that must match between a checkpoint and the run resuming it, or the result would not be the same run
-_SAME_RUN = ("framework", "batch_size", "lr", "optimizer", "momentum", "seed", "limit")
+_SAME_RUN = ("framework", "model", "batch_size", "lr", "optimizer", "momentum", "seed", "limit")
 
 
 def add_args(p):
@@ -145,7 +145,7 @@ def check_checkpoint_path(path):
 
 
 def _config(args):
-    return {key: getattr(args, key) for key in _SAME_RUN}
+    return {key: getattr(args, key, "mlp" if key == "model" else None) for key in _SAME_RUN}
 
 
 _KEYS = ("model", "optimizer", "rng_state", "generator_state", "epoch", "batch", "config")
@@ -169,7 +169,8 @@ def load_checkpoint(fw, path, args):
                          f"holds {what}, a checkpoint has {list(_KEYS)}; give another --checkpoint path")
     saved = ckpt["config"]
     mismatched = [f"{key}: checkpoint {saved.get(key)!r}, now {value!r}"
-                  for key, value in _config(args).items() if saved.get(key) != value]
+                  for key, value in _config(args).items()
+                  if saved.get(key, "mlp" if key == "model" else None) != value]  # checkpoints before --model: mlp
     if mismatched:
         raise SystemExit(f"--resume: {path} was written by a different run ({'; '.join(mismatched)}); "
                          "use the same settings or another --checkpoint path")
@@ -187,7 +188,7 @@ def run(args):
         set_threads(args.threads, fw if args.framework == "torch" else None)
     device = resolve_device(args.framework, args.device)
     fw.manual_seed(args.seed)
-    model = make_model(args.framework, device)
+    model = make_model(args.framework, device, args.model)
     loss_fn = fw.nn.CrossEntropyLoss()
     optimizer = make_optimizer(fw, model.parameters(), args)
 
