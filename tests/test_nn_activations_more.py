@@ -68,7 +68,8 @@ def test_activation_double_backward(name, kw, kinks, large, data):
     x = data.draw(activation_input(kinks, large=False, min_dims=1))
     # mish (a composition) near saturation: 1 - tanh² cancels in float32, in torch's formula as in ours; the two
     # agree to ~2e-6 absolute on second derivatives of size ~1e-3
-    atol = 1e-5 if name == "mish" and x.dtype == np.float32 else None
+    # gelu (tanh) likewise: in its tails the second derivative is ~1e-5 and float32's 1 - tanh² leaves ~1e-6 of it
+    atol = 1e-5 if name in ("mish", "gelu") and x.dtype == np.float32 else None
     check_gradgrad(lambda a: getattr(TF, name)(a, **kw), lambda a: getattr(F, name)(a, **kw), x, atol=atol)
 
 
