@@ -1,0 +1,475 @@
+"""torch.linalg's matrix functions and decompositions: det slogdet inv solve cholesky qr eigh svd pinv, batched over
+leading dims. Every backward is written with @, *, swapaxes, np.where masks and `call(Inv, ...)` / `call(Solve,
+...)`, so it records its own graph in a create_graph backward (double backward as in torch).
+
+A decomposition with several differentiable outputs (qr's Q, R; eigh's L, V; svd's U, S, Vh) is one Function whose
+output packs them flat along the last axis; the torch-level function slices them out (differentiable views), and
+backward slices the packed gradient the same way. Masks (tril, the diagonal) are boolean constants applied with
+np.where, which keeps float32 float32."""
+import numpy as np
+
+from .._dtype import scalar_type as _scalar_type
+from ..autograd.function import Function, call
+from ..tensor import Tensor
+
+
+class LinAlgError(RuntimeError):
+    """torch.linalg.LinAlgError (torch._C._LinAlgError): a RuntimeError for singular or non-PD inputs."""
+
+
+# ---- helpers that work on arrays and on Tensors -----------------------------------------------------------------
+def _T(x):
+    return np.swapaxes(x, -1, -2)
+
+
+def _eye(n):
+    return np.eye(n, dtype=bool)
+
+
+def _diag(x):  # (..., n, n) -> (..., n)
+    return np.sum(np.where(_eye(x.shape[-1]), x, 0.0), -1)
+
+
+def _diag_embed(v):  # (..., n) -> (..., n, n)
+    return np.where(_eye(v.shape[-1]), np.expand_dims(v, -1), 0.0)
+
+
+def _tril(x, k=0):
+    return np.where(np.tri(x.shape[-2], x.shape[-1], k, dtype=bool), x, 0.0)
+
+
+def _pack(*arrays, batch):
+    """Several results as one array (..., total): each flattened over its own dims."""
+    return np.concatenate([np.reshape(a, batch + (-1,)) for a in arrays], -1)
+
+
+def _unpack(x, batch, shapes):
+    """The inverse of _pack (on an array, a Tensor output, or a packed gradient)."""
+    out, start = [], 0
+    for s in shapes:
+        size = int(np.prod(s, dtype=np.int64))
+        out.append(np.reshape(x[..., start:start + size], batch + tuple(s)))
+        start += size
+    return out
+
+
+def _check(A, name, square=True):
+    a = A.data
+    if a.ndim < 2:
+        raise RuntimeError(f"{name}: The input tensor A must have at least 2 dimensions.")
+    if a.dtype.kind != "f":
+        raise RuntimeError(f"{name}: Expected a floating point or complex tensor as input. Got "
+                           f"{_scalar_type(a.dtype)}")
+    if square and a.shape[-1] != a.shape[-2]:
+        raise RuntimeError(f"{name}: A must be batches of square matrices, but they are {a.shape[-2]} by "
+                           f"{a.shape[-1]} matrices")
+
+
+def _each(a):
+    """(batch element index, matrix) over the leading dims."""
+    flat = a.reshape((-1,) + a.shape[-2:])
+    return enumerate(flat)
+
+
+def _batch_prefix(a, i):
+    return f"(Batch element {i}): " if a.ndim > 2 else ""
+
+
+def _zero_pivot(m):
+    """The 1-based index of the first zero pivot of Gaussian elimination with partial pivoting (LAPACK's getrf
+    `info`), for torch's singular-matrix message; 0 if none."""
+    m = np.array(m, np.float64)
+    n = m.shape[0]
+    for k in range(n):
+        p = k + int(np.argmax(np.abs(m[k:, k])))
+        if m[p, k] == 0:
+            return k + 1
+        m[[k, p]] = m[[p, k]]
+        m[k + 1:] -= np.outer(m[k + 1:, k] / m[k, k], m[k])
+    return 0
+
+
+def _singular(a, name):
+    for i, m in _each(a):
+        k = _zero_pivot(m)
+        if k:
+            if name == "torch.linalg.solve":
+                raise LinAlgError(f"{_batch_prefix(a, i)}torch.linalg.solve: The solver failed because the input "
+                                  "matrix is singular.")
+            raise LinAlgError(f"{name}: {_batch_prefix(a, i)}The diagonal element {k} is zero, the inversion could "
+                              "not be completed because the input matrix is singular.")
+    raise LinAlgError(f"{name}: The input matrix is singular.")
+
+
+# ---- det, slogdet, inv, solve -----------------------------------------------------------------------------------
+class Inv(Function):
+    """X = A⁻¹;   dA = -Xᵀ g Xᵀ  (from dX = -X dA X)"""
+
+    node_name = "LinalgInvExBackward0"
+
+    @staticmethod
+    def forward(ctx, A):
+        try:
+            X = np.linalg.inv(A)
+        except np.linalg.LinAlgError:
+            _singular(A, "linalg.inv")
+        ctx.save_for_backward(X)
+        return X
+
+    @staticmethod
+    def backward(ctx, g):
+        X, = ctx.saved_tensors
+        return -(_T(X) @ g @ _T(X))
+
+
+def inv(A, *, out=None):
+    _check(A, "linalg.inv")
+    return Inv.apply(A)
+
+
+class Det(Function):
+    """d = det(A);   dA = g·d·A⁻ᵀ  (Jacobi's formula: d det = det · tr(A⁻¹ dA)); A⁻¹ through Inv, so the
+    gradient differentiates again. Singular A has no inverse: torch then uses the adjugate, minigrad raises."""
+
+    node_name = "LinalgDetBackward0"
+
+    @staticmethod
+    def forward(ctx, A):
+        d = np.linalg.det(A)
+        ctx.save_for_backward(A, d)
+        return d
+
+    @staticmethod
+    def backward(ctx, g):
+        A, d = ctx.saved_tensors
+        return np.expand_dims(np.expand_dims(g * d, -1), -1) * _T(call(Inv, A))
+
+
+def det(A, *, out=None):
+    _check(A, "linalg.det")
+    return Det.apply(A)
+
+
+class Slogdet(Function):
+    """(sign, log|det A|);   dA = g·A⁻ᵀ  (d log|det| = tr(A⁻¹ dA)); the sign has no gradient"""
+
+    node_name = "LinalgSlogdetBackward0"
+
+    @staticmethod
+    def forward(ctx, A):
+        sign, logabs = np.linalg.slogdet(A)
+        ctx.save_for_backward(A)
+        return logabs, np.asarray(sign)
+
+    @staticmethod
+    def backward(ctx, g):
+        A, = ctx.saved_tensors
+        return np.expand_dims(np.expand_dims(g, -1), -1) * _T(call(Inv, A))
+
+
+class _SignLogAbsDet(tuple):
+    """torch.return_types.linalg_slogdet: (sign, logabsdet)."""
+
+    sign = property(lambda self: self[0])
+    logabsdet = property(lambda self: self[1])
+
+
+def slogdet(A, *, out=None):
+    _check(A, "linalg.slogdet")
+    logabs, sign = Slogdet.apply(A)
+    return _SignLogAbsDet((sign, logabs))
+
+
+class Solve(Function):
+    """X = A⁻¹ B (B a batch of matrices);   dB = A⁻ᵀ g (another solve),   dA = -dB Xᵀ"""
+
+    node_name = "LinalgSolveExBackward0"
+
+    @staticmethod
+    def forward(ctx, A, B):
+        try:
+            X = np.linalg.solve(A, B)
+        except np.linalg.LinAlgError:
+            _singular(A, "torch.linalg.solve")
+        ctx.save_for_backward(A, X)
+        return X
+
+    @staticmethod
+    def backward(ctx, g):
+        A, X = ctx.saved_tensors
+        gB = call(Solve, _T(A), g)
+        return -(gB @ _T(X)), gB
+
+
+def solve(A, B, *, left=True, out=None):
+    _check(A, "linalg.solve")
+    if not left:  # X A = B  <=>  Aᵀ Xᵀ = Bᵀ
+        return solve(A.mT, B.mT).mT
+    a, b = A.data, B.data
+    vector = b.ndim == 1 or (b.ndim == a.ndim - 1 and b.shape == a.shape[:-1])  # torch's rule for a vector B
+    rows = b.shape[-1] if vector else b.shape[-2]
+    if rows != a.shape[-1]:
+        cols = 1 if vector else b.shape[-1]
+        raise RuntimeError(f"linalg.solve: Incompatible shapes of A and B for the equation AX = B ({a.shape[-2]}x"
+                           f"{a.shape[-1]} and {rows}x{cols})")
+    if vector:
+        return Solve.apply(A, B.unsqueeze(-1)).squeeze(-1)
+    return Solve.apply(A, B)
+
+
+# ---- cholesky ---------------------------------------------------------------------------------------------------
+class Cholesky(Function):
+    """A = L Lᵀ, L lower;   with P = tril(Lᵀ g) and S = (P + tril(P, -1)ᵀ) / 2 (symmetric, half the diagonal),
+    dA = L⁻ᵀ S L⁻¹  (torch's cholesky_backward; L⁻¹ through Inv, so it differentiates again)"""
+
+    node_name = "LinalgCholeskyExBackward0"
+
+    @staticmethod
+    def forward(ctx, A):
+        try:
+            L = np.linalg.cholesky(A)
+        except np.linalg.LinAlgError:
+            _not_pd(A)
+        ctx.save_for_backward(L)
+        return L
+
+    @staticmethod
+    def backward(ctx, g):
+        L, = ctx.saved_tensors
+        P = _tril(_T(L) @ g)
+        S = 0.5 * (P + _T(_tril(P, -1)))
+        Linv = call(Inv, L)
+        return _T(Linv) @ S @ Linv
+
+
+def _not_pd(a):
+    for i, m in _each(a):
+        for k in range(1, m.shape[0] + 1):
+            try:
+                np.linalg.cholesky(m[:k, :k])
+            except np.linalg.LinAlgError:
+                raise LinAlgError(f"linalg.cholesky: {_batch_prefix(a, i)}The factorization could not be completed "
+                                  f"because the input is not positive-definite (the leading minor of order {k} is "
+                                  "not positive-definite).") from None
+    raise LinAlgError("linalg.cholesky: The factorization could not be completed because the input is not "
+                      "positive-definite.")
+
+
+def cholesky(A, *, upper=False, out=None):
+    _check(A, "linalg.cholesky")
+    L = Cholesky.apply(A)
+    return L.mT if upper else L
+
+
+# ---- qr ---------------------------------------------------------------------------------------------------------
+class QR(Function):
+    """A = Q R (Householder, R's diagonal signs as LAPACK gives them; packed output). For m >= n, with
+    M = R gRᵀ - gQᵀ Q and copyltu(M) = tril(M) + tril(M, -1)ᵀ:   dA = (gQ + Q copyltu(M)) R⁻ᵀ.
+    For m < n, A = [X | Y], R = [U | V] with V = Qᵀ Y:   dY = Q gV, and dX is the square rule with gQ + Y gVᵀ."""
+
+    node_name = "LinalgQrBackward0"
+
+    @staticmethod
+    def forward(ctx, A, mode="reduced"):
+        Q, R = np.linalg.qr(A, mode="complete" if mode == "complete" else "reduced")
+        ctx.shapes, ctx.mode = (Q.shape[-2:], R.shape[-2:]), mode
+        out = _pack(Q, R, batch=A.shape[:-2])
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        packed, = ctx.saved_tensors
+        m, n = ctx.shapes[0][0], ctx.shapes[1][1]
+        if ctx.mode == "r":
+            raise RuntimeError("The derivative of linalg.qr depends on Q, which is not computed when mode='r'. "
+                               "Please use linalg.qr(A, mode='reduced') if you are going to differentiate through "
+                               "linalg.qr.")
+        if ctx.mode == "complete" and m > n:
+            raise RuntimeError("The QR decomposition is not differentiable when mode='complete' and nrows > ncols.")
+        batch = tuple(g.shape[:-1])
+        Q, R = _unpack(packed, batch, ctx.shapes)
+        gQ, gR = _unpack(g, batch, ctx.shapes)
+        if m >= n:
+            return _qr_square_rule(Q, R, gQ, gR)
+        U, V = R[..., :m], R[..., m:]  # (m, m) upper, (m, n - m)
+        gU, gV = gR[..., :m], gR[..., m:]
+        Y = Q @ V  # the trailing columns of A, rebuilt from the outputs (only outputs are saved)
+        gX = _qr_square_rule(Q, U, gQ + Y @ _T(gV), gU)
+        return np.concatenate([gX, Q @ gV], -1)
+
+
+def _qr_square_rule(Q, R, gQ, gR):
+    M = R @ _T(gR) - _T(gQ) @ Q
+    return (gQ + Q @ (_tril(M) + _T(_tril(M, -1)))) @ _T(call(Inv, R))
+
+
+class _QR(tuple):
+    Q = property(lambda self: self[0])
+    R = property(lambda self: self[1])
+
+
+def qr(A, mode="reduced", *, out=None):
+    _check(A, "linalg.qr", square=False)
+    if mode not in ("reduced", "complete", "r"):
+        raise RuntimeError(f"qr received unrecognized mode '{mode}' but expected one of 'reduced' (default), 'r', "
+                           "or 'complete'")
+    m, n = A.shape[-2:]
+    k = min(m, n)
+    shapes = ((m, m), (m, n)) if mode == "complete" else ((m, k), (k, n))
+    Q, R = _unpack(QR.apply(A, mode=mode), tuple(A.shape[:-2]), shapes)
+    if mode == "r":
+        Q = Tensor._make(np.empty((0,), A.data.dtype), None)
+    return _QR((Q, R))
+
+
+# ---- eigh -------------------------------------------------------------------------------------------------------
+class Eigh(Function):
+    """A = V diag(L) Vᵀ, L ascending (packed output). With E_ij = L_j - L_i:
+    dA = V (diag(gL) + skew(Vᵀ gV) / E) Vᵀ, skew(X) = (X - Xᵀ)/2 (the part that the eigenvectors' signs do not
+    change), off the diagonal only: finite while the eigenvalues are distinct, as in torch."""
+
+    node_name = "LinalgEighBackward0"
+
+    @staticmethod
+    def forward(ctx, A, UPLO="L"):
+        L, V = np.linalg.eigh(A, UPLO=UPLO)
+        out = _pack(L, V, batch=A.shape[:-2])
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        packed, = ctx.saved_tensors
+        n = int(round((-1 + (1 + 4 * g.shape[-1]) ** 0.5) / 2))  # total = n + n²
+        batch = tuple(g.shape[:-1])
+        L, V = _unpack(packed, batch, ((n,), (n, n)))
+        gL, gV = _unpack(g, batch, ((n,), (n, n)))
+        VtgV = _T(V) @ gV
+        eye = _eye(n)
+        E = np.where(eye, 1.0, np.expand_dims(L, -2) - np.expand_dims(L, -1))  # E_ij = L_j - L_i, 1 on the diagonal
+        inner = np.where(eye, np.expand_dims(gL, -1), 0.5 * (VtgV - _T(VtgV)) / E)
+        return V @ inner @ _T(V)
+
+
+class _Eigh(tuple):
+    eigenvalues = property(lambda self: self[0])
+    eigenvectors = property(lambda self: self[1])
+
+
+def eigh(A, UPLO="L", *, out=None):
+    _check(A, "linalg.eigh")
+    if UPLO not in ("L", "U"):
+        raise RuntimeError(f"Expected UPLO argument to be 'L' or 'U', but got {UPLO}")
+    n = A.shape[-1]
+    return _Eigh(_unpack(Eigh.apply(A, UPLO=UPLO), tuple(A.shape[:-2]), ((n,), (n, n))))
+
+
+def eigvalsh(A, UPLO="L", *, out=None):
+    _check(A, "linalg.eigvalsh")
+    return eigh(A, UPLO)[0]
+
+
+# ---- svd --------------------------------------------------------------------------------------------------------
+class SVD(Function):
+    """A = U diag(S) Vh, S descending (packed output; full_matrices' extra columns get no gradient, as in torch).
+    With V = Vhᵀ, gV = gVhᵀ, J = Uᵀ gU - (Uᵀ gU)ᵀ, K = Vᵀ gV - (Vᵀ gV)ᵀ and E_ij = S_j² - S_i²:
+    dA = U [(J S + S K) / E off the diagonal + diag(gS)] Vᵀ + (I - U Uᵀ) gU S⁻¹ Vᵀ + U S⁻¹ gVᵀ (I - V Vᵀ);
+    finite while the singular values are distinct and nonzero, as in torch."""
+
+    node_name = "LinalgSvdBackward0"
+
+    @staticmethod
+    def forward(ctx, A, full_matrices=True):
+        U, S, Vh = np.linalg.svd(A, full_matrices=full_matrices)
+        ctx.shapes = (U.shape[-2:], S.shape[-1:], Vh.shape[-2:])
+        out = _pack(U, S, Vh, batch=A.shape[:-2])
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        packed, = ctx.saved_tensors
+        batch = tuple(g.shape[:-1])
+        (m, _), (k,), (_, n) = ctx.shapes
+        U, S, Vh = _unpack(packed, batch, ctx.shapes)
+        gU, gS, gVh = _unpack(g, batch, ctx.shapes)
+        U, gU, V, gV = U[..., :k], gU[..., :k], _T(Vh[..., :k, :]), _T(gVh[..., :k, :])
+        J, K = _T(U) @ gU, _T(V) @ gV
+        J, K = J - _T(J), K - _T(K)
+        eye = _eye(k)
+        S2 = S * S
+        E = np.where(eye, 1.0, np.expand_dims(S2, -2) - np.expand_dims(S2, -1))
+        Sr, Sc = np.expand_dims(S, -2), np.expand_dims(S, -1)  # S as a row (1, k), as a column (k, 1)
+        inner = np.where(eye, np.expand_dims(gS, -1), (J * Sr + Sc * K) / E)
+        gA = U @ inner @ _T(V)
+        if m > k:  # (I - U Uᵀ) gU S⁻¹ Vᵀ
+            gA = gA + ((gU - U @ (_T(U) @ gU)) / Sr) @ _T(V)
+        if n > k:  # U S⁻¹ gVᵀ (I - V Vᵀ)
+            gA = gA + U @ ((_T(gV) - (_T(gV) @ V) @ _T(V)) / Sc)
+        return gA
+
+
+class _SVD(tuple):
+    U = property(lambda self: self[0])
+    S = property(lambda self: self[1])
+    Vh = property(lambda self: self[2])
+
+
+def svd(A, full_matrices=True, *, driver=None, out=None):
+    _check(A, "linalg.svd", square=False)
+    m, n = A.shape[-2:]
+    k = min(m, n)
+    shapes = ((m, m), (k,), (n, n)) if full_matrices else ((m, k), (k,), (k, n))
+    return _SVD(_unpack(SVD.apply(A, full_matrices=full_matrices), tuple(A.shape[:-2]), shapes))
+
+
+def svdvals(A, *, driver=None, out=None):
+    _check(A, "linalg.svdvals", square=False)
+    return svd(A, full_matrices=False)[1]
+
+
+# ---- pinv -------------------------------------------------------------------------------------------------------
+class Pinv(Function):
+    """X = A⁺ (singular values at or below max(atol, rtol·σ_max) dropped). torch's pinv_backward, for m <= n:
+    with K = gᵀ X,   dA = -(X K)ᵀ + K Xᵀ - A X K Xᵀ + Xᵀ X (gᵀ - K A)   (the transposed form for m > n)"""
+
+    node_name = "LinalgPinvBackward0"
+
+    @staticmethod
+    def forward(ctx, A, atol=0.0, rtol=0.0, hermitian=False):
+        if hermitian:
+            w, V = np.linalg.eigh(A)
+            cut = np.maximum(atol, rtol * np.max(np.abs(w), -1, initial=0.0))[..., None]
+            keep = np.abs(w) > cut
+            winv = np.where(keep, 1 / np.where(keep, w, 1), 0).astype(A.dtype)
+            X = (V * winv[..., None, :]) @ _T(V)
+        else:
+            U, S, Vh = np.linalg.svd(A, full_matrices=False)
+            cut = np.maximum(atol, rtol * np.max(S, -1, initial=0.0))[..., None]
+            keep = S > cut
+            sinv = np.where(keep, 1 / np.where(keep, S, 1), 0).astype(A.dtype)
+            X = (_T(Vh) * sinv[..., None, :]) @ _T(U)
+        ctx.save_for_backward(A, X)
+        return X
+
+    @staticmethod
+    def backward(ctx, g):
+        A, X = ctx.saved_tensors
+        Xt, gt = _T(X), _T(g)
+        if A.shape[-2] <= A.shape[-1]:
+            K = gt @ X
+            KXt = K @ Xt
+            return -_T(X @ K) + KXt - (A @ X) @ KXt + (Xt @ X) @ (gt - K @ A)
+        K = X @ gt
+        XtK = Xt @ K
+        return -_T(K @ X) + (gt - A @ K) @ X @ Xt + XtK - XtK @ X @ A
+
+
+def pinv(A, *, atol=None, rtol=None, hermitian=False, out=None):
+    _check(A, "linalg.pinv", square=hermitian)
+    if isinstance(atol, Tensor) or isinstance(rtol, Tensor):
+        raise NotImplementedError("linalg.pinv: tensor atol/rtol are not supported by minigrad; pass floats")
+    if rtol is None:
+        rtol = np.finfo(A.data.dtype).eps * max(A.shape[-2:]) if atol is None or atol <= 0 else 0.0
+    return Pinv.apply(A, atol=float(atol or 0.0), rtol=float(rtol), hermitian=hermitian)
