@@ -6,6 +6,8 @@ A decomposition with several differentiable outputs (qr's Q, R; eigh's L, V; svd
 output packs them flat along the last axis; the torch-level function slices them out (differentiable views), and
 backward slices the packed gradient the same way. Masks (tril, the diagonal) are boolean constants applied with
 np.where, which keeps float32 float32."""
+import math
+
 import numpy as np
 
 from .._dtype import scalar_type as _scalar_type
@@ -365,9 +367,29 @@ def eigh(A, UPLO="L", *, out=None):
     return _Eigh(_unpack(Eigh.apply(A, UPLO=UPLO), tuple(A.shape[:-2]), ((n,), (n, n))))
 
 
+class Eigvalsh(Function):
+    """L = the eigenvalues alone;   dA = V diag(gL) Vᵀ, with V from an Eigh of A (called, so that it differentiates
+    again); finite for repeated eigenvalues too, as torch's (no division by gaps)"""
+
+    node_name = "LinalgEighBackward0"
+
+    @staticmethod
+    def forward(ctx, A, UPLO="L"):
+        ctx.UPLO = UPLO
+        ctx.save_for_backward(A)
+        return np.linalg.eigvalsh(A, UPLO=UPLO)
+
+    @staticmethod
+    def backward(ctx, g):
+        A, = ctx.saved_tensors
+        n = A.shape[-1]
+        _, V = _unpack(call(Eigh, A, UPLO=ctx.UPLO), tuple(A.shape[:-2]), ((n,), (n, n)))
+        return V @ (np.expand_dims(g, -1) * _T(V))
+
+
 def eigvalsh(A, UPLO="L", *, out=None):
     _check(A, "linalg.eigvalsh")
-    return eigh(A, UPLO)[0]
+    return Eigvalsh.apply(A, UPLO=UPLO)
 
 
 # ---- svd --------------------------------------------------------------------------------------------------------
@@ -424,9 +446,29 @@ def svd(A, full_matrices=True, *, driver=None, out=None):
     return _SVD(_unpack(SVD.apply(A, full_matrices=full_matrices), tuple(A.shape[:-2]), shapes))
 
 
+class SVDVals(Function):
+    """S = the singular values alone;   dA = U diag(gS) Vh, with U, Vh from an SVD of A (called, so that it
+    differentiates again); finite for repeated or zero singular values, as torch's"""
+
+    node_name = "LinalgSvdBackward0"
+
+    @staticmethod
+    def forward(ctx, A):
+        ctx.save_for_backward(A)
+        return np.linalg.svd(A, compute_uv=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        A, = ctx.saved_tensors
+        m, n = A.shape[-2:]
+        k = min(m, n)
+        U, _, Vh = _unpack(call(SVD, A, full_matrices=False), tuple(A.shape[:-2]), ((m, k), (k,), (k, n)))
+        return U @ (np.expand_dims(g, -1) * Vh)
+
+
 def svdvals(A, *, driver=None, out=None):
     _check(A, "linalg.svdvals", square=False)
-    return svd(A, full_matrices=False)[1]
+    return SVDVals.apply(A)
 
 
 # ---- pinv -------------------------------------------------------------------------------------------------------
@@ -473,3 +515,20 @@ def pinv(A, *, atol=None, rtol=None, hermitian=False, out=None):
     if rtol is None:
         rtol = np.finfo(A.data.dtype).eps * max(A.shape[-2:]) if atol is None or atol <= 0 else 0.0
     return Pinv.apply(A, atol=float(atol or 0.0), rtol=float(rtol), hermitian=hermitian)
+
+
+# ---- torch.* spellings ------------------------------------------------------------------------------------------
+def inverse(input, *, out=None):
+    return inv(input)
+
+
+def logdet(input):
+    """log det A: nan where det < 0 (torch's), from slogdet"""
+    from .compare import where
+
+    sign, logabs = slogdet(input)
+    return where(sign.data < 0, math.nan, logabs)
+
+
+def pinverse(input, rcond=1e-15):
+    return pinv(input, rtol=rcond)

@@ -1,0 +1,414 @@
+"""torch's other products: mv addmm addmv addr baddbmm addbmm inner kron vdot cross cdist block_diag chain_matmul
+tensordot einsum, and torch.linalg's vector_norm matrix_norm norm vecdot multi_dot. All but einsum are
+compositions of differentiable ops (matmul, mul, sum, reshape, cat), so their gradients, and the gradients of those,
+come from the ops they are made of. einsum is one Function whose backward is another einsum per operand."""
+import builtins
+import math
+import string
+
+import numpy as np
+
+from ..autograd.function import Function, call
+from ..tensor import Tensor
+from .compare import where
+from .linalg import Mv, matmul
+from .nn import Addmm
+from .pointwise import abs, pow, sqrt
+from .reduction import amax, amin, sum
+from .shape import cat, expand, movedim, permute, reshape, stack
+
+
+def _scaled(t, c):
+    """c * t as torch's add-products treat beta: c == 0 ignores t (its nan and inf do not propagate)."""
+    if c == 0:
+        return where(np.zeros(t.shape, bool), t, 0.0)
+    return t if c == 1 else t * c
+
+
+def _dims(name, **tensors):
+    for arg, (t, n) in tensors.items():
+        if t.ndim != n:
+            raise RuntimeError(f"{name}: Expected {n}-D argument {arg}, but got {t.ndim}-D")
+
+
+# ---- matrix-vector and the add-products -------------------------------------------------------------------------
+def mv(input, vec, *, out=None):
+    if input.ndim != 2 or vec.ndim != 1:
+        raise RuntimeError(f"vector + matrix @ vector expected, got 1, {input.ndim}, {vec.ndim}")
+    if input.shape[1] != vec.shape[0]:
+        raise RuntimeError(f"size mismatch, got input ({input.shape[0]}), mat ({input.shape[0]}x{input.shape[1]}), "
+                           f"vec ({vec.shape[0]})")
+    return Mv.apply(input, vec)
+
+
+def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
+    """beta·input + alpha·(mat1 @ mat2); the plain case is Addmm, linear's node."""
+    if mat1.ndim != 2 or mat2.ndim != 2:
+        raise RuntimeError(f"{'mat1' if mat1.ndim != 2 else 'mat2'} must be a matrix, got {mat1.ndim if mat1.ndim != 2 else mat2.ndim}-D tensor")  # noqa: E501
+    if mat1.shape[1] != mat2.shape[0]:
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({mat1.shape[0]}x{mat1.shape[1]} and "
+                           f"{mat2.shape[0]}x{mat2.shape[1]})")
+    if beta == 1 and alpha == 1 and input.dtype == mat1.dtype == mat2.dtype:
+        np.broadcast_shapes(input.shape, (mat1.shape[0], mat2.shape[1]))
+        return Addmm.apply(input, mat1, mat2)
+    return _scaled(input, beta) + _scaled(matmul(mat1, mat2), alpha)
+
+
+def addmv(input, mat, vec, *, beta=1, alpha=1, out=None):
+    if mat.ndim == 2 and vec.ndim == 1 and mat.shape[1] == vec.shape[0] and input.shape not in ((), (1,), mat.shape[:1]):
+        raise RuntimeError(f"size mismatch, got input ({'x'.join(map(str, input.shape))}), mat ({mat.shape[0]}x"
+                           f"{mat.shape[1]}), vec ({vec.shape[0]})")
+    return _scaled(input, beta) + _scaled(mv(mat, vec), alpha)
+
+
+def addr(input, vec1, vec2, *, beta=1, alpha=1, out=None):
+    _dims("addr", vec1=(vec1, 1), vec2=(vec2, 1))
+    return _scaled(input, beta) + _scaled(vec1.unsqueeze(1) * vec2, alpha)
+
+
+def _batch_pair(batch1, batch2):
+    for name, t in (("batch1", batch1), ("batch2", batch2)):
+        if t.ndim != 3:
+            raise RuntimeError(f"{name} must be a 3D tensor")
+    b, n, k = batch1.shape
+    if tuple(batch2.shape[:2]) != (b, k):
+        raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: [{b}, {k}] but got: "
+                           f"[{batch2.shape[0]}, {batch2.shape[1]}].")
+
+
+def baddbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
+    _batch_pair(batch1, batch2)
+    return _scaled(input, beta) + _scaled(matmul(batch1, batch2), alpha)
+
+
+def addbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
+    """beta·input + alpha·Σ_b batch1[b] @ batch2[b]"""
+    _batch_pair(batch1, batch2)
+    return _scaled(input, beta) + _scaled(sum(matmul(batch1, batch2), 0), alpha)
+
+
+# ---- inner, vdot, vecdot, kron, tensordot -----------------------------------------------------------------------
+def inner(input, other, *, out=None):
+    """Σ over the last dim of both: (*a, k) and (*b, k) -> (*a, *b); a 0-dim operand multiplies."""
+    if input.ndim == 0 or other.ndim == 0:
+        return input * other
+    if input.shape[-1] != other.shape[-1]:
+        raise RuntimeError(f"inner() the last dimension must match on both input tensors but got shapes "
+                           f"{list(input.shape)} and {list(other.shape)}")
+    k = input.shape[-1]
+    z = matmul(reshape(input, -1, k), reshape(other, -1, k).mT)  # (A, k) @ (k, B) -> (A, B)
+    return reshape(z, *input.shape[:-1], *other.shape[:-1])
+
+
+def vdot(input, other, *, out=None):
+    if input.ndim != 1 or other.ndim != 1:
+        raise RuntimeError(f"1D tensors expected, but got {input.ndim}D and {other.ndim}D tensors")
+    return matmul(input, other)  # real tensors: no conjugate
+
+
+def vecdot(x, y, *, dim=-1, out=None):
+    if x.shape[dim] != y.shape[dim]:
+        raise RuntimeError(f"inconsistent tensor size, expected tensor [{x.shape[dim]}] and src [{y.shape[dim]}] to "
+                           f"have the same number of elements, but got {x.shape[dim]} and {y.shape[dim]} elements "
+                           "respectively")
+    return sum(x * y, dim)
+
+
+def kron(input, other, *, out=None):
+    """(a ⊗ b)[i·B + j] = a[i] b[j] in every dim: an outer product by broadcasting, then each pair of dims merged."""
+    n = builtins.max(input.ndim, other.ndim)
+    a_shape, b_shape = (1,) * (n - input.ndim) + tuple(input.shape), (1,) * (n - other.ndim) + tuple(other.shape)
+    a = reshape(input, *[s for d in a_shape for s in (d, 1)])  # (a0, 1, a1, 1, ...)
+    b = reshape(other, *[s for d in b_shape for s in (1, d)])  # (1, b0, 1, b1, ...)
+    return reshape(a * b, *[x * y for x, y in zip(a_shape, b_shape)])
+
+
+def tensordot(a, b, dims=2, out=None):
+    """Contract dims_a of a with dims_b of b: both moved to the inner side, flattened, one matmul."""
+    if isinstance(dims, Tensor):
+        dims = dims.tolist()
+    if isinstance(dims, (int, np.integer)):
+        if dims < 0:
+            raise RuntimeError(f"tensordot expects dims >= 0, but got dims={dims}")
+        da, db = list(range(-dims, 0)), list(range(dims))
+    else:
+        da, db = ([d] if isinstance(d, int) else list(d) for d in dims)
+    if len(da) != len(db):
+        raise RuntimeError(f"both dimension lists should have same length")
+    for x, y in zip(da, db):  # torch's message names the dims as given
+        if a.shape[x] != b.shape[y]:
+            raise RuntimeError(f"contracted dimensions need to match, but first has size {a.shape[x]} in dim {x} "
+                               f"and second has size {b.shape[y]} in dim {y}")
+    da, db = [d % a.ndim for d in da], [d % b.ndim for d in db]
+    fa, fb = [d for d in range(a.ndim) if d not in da], [d for d in range(b.ndim) if d not in db]
+    k = int(np.prod([a.shape[d] for d in da], dtype=np.int64))
+    am = reshape(permute(a, *fa, *da), -1, k)  # (free_a, k)
+    bm = reshape(permute(b, *db, *fb), k, -1)  # (k, free_b)
+    return reshape(matmul(am, bm), *[a.shape[d] for d in fa], *[b.shape[d] for d in fb])
+
+
+# ---- cross, cdist, block_diag, chain products -------------------------------------------------------------------
+def _cross(input, other, dim, name):
+    if input.ndim != other.ndim:
+        raise RuntimeError(f"{name}: inputs must have the same number of dimensions.")
+    if input.shape[dim] != 3 or other.shape[dim] != 3:
+        raise RuntimeError(f"{name}: inputs dimension {dim} must have length 3. Got {input.shape[dim]} and "
+                           f"{other.shape[dim]}")
+    shape = np.broadcast_shapes(tuple(input.shape), tuple(other.shape))
+    a, b = expand(input, *shape), expand(other, *shape)
+    a1, a2, a3 = (a.select(dim, i) for i in range(3))
+    b1, b2, b3 = (b.select(dim, i) for i in range(3))
+    return stack([a2 * b3 - a3 * b2, a3 * b1 - a1 * b3, a1 * b2 - a2 * b1], dim)
+
+
+def cross(input, other, dim=None, *, out=None):
+    """torch.cross: without dim, the first dim of size 3 (torch's deprecated default)."""
+    if dim is None:
+        dim = next((d for d in range(input.ndim) if input.shape[d] == 3), -1)
+    return _cross(input, other, dim, "linalg.cross")
+
+
+def linalg_cross(input, other, *, dim=-1, out=None):
+    return _cross(input, other, dim, "linalg.cross")
+
+
+def cdist(x1, x2, p=2.0, compute_mode=None):
+    """‖x1[..., i, :] - x2[..., j, :]‖_p for every pair: (..., P, M), (..., R, M) -> (..., P, R)"""
+    if x1.ndim < 2 or x2.ndim < 2:
+        raise RuntimeError(f"cdist only supports at least 2D tensors, X{1 if x1.ndim < 2 else 2} got: "
+                           f"{(x1 if x1.ndim < 2 else x2).ndim}D")
+    if x1.shape[-1] != x2.shape[-1]:
+        raise RuntimeError(f"X1 and X2 must have the same number of columns. X1: {x1.shape[-1]} X2: {x2.shape[-1]}")
+    if p < 0:
+        raise RuntimeError("cdist only supports non-negative p values")
+    diff = x1.unsqueeze(-2) - x2.unsqueeze(-3)  # (..., P, 1, M) - (..., 1, R, M) -> (..., P, R, M)
+    return vector_norm(diff, p, -1)
+
+
+def block_diag(*tensors):
+    """The tensors (0-, 1- or 2-D) along the diagonal of one matrix, zeros elsewhere."""
+    from ..creation import zeros
+
+    mats = []
+    for i, t in enumerate(tensors):
+        if t.ndim > 2:
+            raise RuntimeError(f"torch.block_diag: Input tensors must have 2 or fewer dimensions. Input {i} has "
+                               f"{t.ndim} dimensions")
+        mats.append(reshape(t, 1, 1) if t.ndim == 0 else (t.unsqueeze(0) if t.ndim == 1 else t))
+    if not mats:
+        return zeros(1, 0)
+    dtype = mats[0].dtype
+    width = builtins.sum(m.shape[1] for m in mats)
+    rows, left = [], 0
+    for m in mats:
+        r, c = m.shape
+        rows.append(cat([zeros(r, left, dtype=dtype), m.type(dtype) if m.dtype != dtype else m,
+                         zeros(r, width - left - c, dtype=dtype)], 1))
+        left += c
+    return cat(rows, 0)
+
+
+def multi_dot(tensors, *, out=None):
+    """A₁ A₂ ... Aₙ (first and last may be vectors), multiplied left to right."""
+    tensors = list(tensors)
+    if len(tensors) < 2:
+        raise RuntimeError(f"multi_dot(): expected at least 2 tensors but got {len(tensors)}")
+    for i, t in enumerate(tensors):
+        ok = t.ndim in ((1, 2) if i in (0, len(tensors) - 1) else (2,))
+        if not ok:
+            which = "first" if i == 0 else ("last" if i == len(tensors) - 1 else None)
+            if which:
+                raise RuntimeError(f"multi_dot(): the {which} tensor must be 1D or 2D but got {t.ndim}D")
+            raise RuntimeError(f"multi_dot(): tensor {i} must be 2D but got {t.ndim}D")
+    z = tensors[0]
+    for t in tensors[1:]:
+        z = matmul(z, t)
+    return z
+
+
+def chain_matmul(*matrices, out=None):
+    for i, m in enumerate(matrices):
+        if m.ndim != 2:
+            raise RuntimeError(f"Tensor dimension is {m.ndim}, expected 2 instead.")
+    if len(matrices) == 1:
+        return matrices[0].clone()
+    return multi_dot(matrices)
+
+
+# ---- einsum -----------------------------------------------------------------------------------------------------
+class Einsum(Function):
+    """z = einsum('s₁,s₂,...->o', x₁, x₂, ...);   dxᵢ = einsum('o,(the others)->sᵢ', g, x_j≠i), where a letter
+    repeated in sᵢ (a diagonal) is renamed and tied back by an identity matrix, and a letter only in sᵢ (summed
+    there alone) comes from a vector of ones: constants that are operands too, so this backward is an einsum and
+    differentiates again."""
+
+    @staticmethod
+    def forward(ctx, *operands, equation):
+        ctx.equation = equation
+        ctx.save_for_backward(*operands)
+        return np.einsum(equation, *operands, optimize=len(operands) > 2)
+
+    @staticmethod
+    def backward(ctx, g):
+        xs = ctx.saved_tensors
+        ins, out = ctx.equation.split("->")
+        ins = ins.split(",")
+        sizes = {c: s for sub, x in zip(ins, xs) for c, s in zip(sub, x.shape)}
+        grads = []
+        for i, sub in enumerate(ins):
+            if not ctx.needs_input_grad[i]:
+                grads.append(None)
+                continue
+            subs, args = [out] + [s for j, s in enumerate(ins) if j != i], [g] + [x for j, x in enumerate(xs) if j != i]
+            free = iter(c for c in string.ascii_letters if c not in ctx.equation)
+            target, seen = "", set()
+            for c in sub:
+                if c in seen:  # a diagonal: a fresh letter, tied to c by an identity
+                    fresh = next(free)
+                    subs.append(c + fresh)
+                    args.append(np.eye(sizes[c], dtype=bool))
+                    c = fresh
+                seen.add(c)
+                target += c
+            for c in dict.fromkeys(sub):  # a letter that nothing else carries: broadcast by a vector of ones
+                if not builtins.any(c in s for s in subs):
+                    subs.append(c)
+                    args.append(np.ones(sizes[c], dtype=bool))
+            grads.append(call(Einsum, *args, equation=",".join(subs) + "->" + target))
+        return tuple(grads)
+
+
+def _parse_einsum(equation, operands):
+    """torch's equation (spaces, '...', implicit output) as an explicit one with a letter for each dim; the
+    operands expanded where their '...' dims broadcast."""
+    eq = equation.replace(" ", "")
+    lhs, arrow, rhs = eq.partition("->")
+    ins = lhs.split(",")
+    if len(ins) != len(operands):
+        raise RuntimeError(f"einsum(): more operands were provided than specified in the equation"
+                           if len(operands) > len(ins) else
+                           "einsum(): fewer operands were provided than specified in the equation")
+    spare = [c for c in string.ascii_letters if c not in eq]
+    ell_nd = builtins.max([x.ndim - len(s.replace("...", "")) for s, x in zip(ins, operands) if "..." in s] or [0])
+    ell = "".join(spare[:ell_nd])
+    ell_shape = np.broadcast_shapes(*[tuple(x.shape[:x.ndim - len(s.replace("...", ""))][::-1])[::-1]
+                                      for s, x in zip(ins, operands) if "..." in s]) if ell_nd else ()
+    subs, xs = [], []
+    for s, x in zip(ins, operands):
+        if "..." in s:
+            k = x.ndim - len(s.replace("...", ""))
+            s = s.replace("...", ell[ell_nd - k:] if k else "")
+            if k and tuple(x.shape[:k]) != ell_shape[ell_nd - k:]:
+                pre = s.index(ell[ell_nd - k]) if k else 0
+                x = expand(x, *x.shape[:pre], *ell_shape[ell_nd - k:], *x.shape[pre + k:])
+        if len(s) != x.ndim:
+            raise RuntimeError(f"einsum(): the number of subscripts in the equation ({len(s)}) does not match the "
+                               f"number of dimensions ({x.ndim}) for operand {len(subs)}"
+                               + (" and no ellipsis was given" if "..." not in equation else ""))
+        subs.append(s)
+        xs.append(x)
+    sizes = {}
+    for i, (s, x) in enumerate(zip(subs, xs)):
+        for c, n in zip(s, x.shape):
+            if sizes.setdefault(c, n) != n:
+                raise RuntimeError(f"einsum(): subscript {c} has size {n} for operand {i} which does not broadcast "
+                                   f"with previously seen size {sizes[c]}")
+    if arrow:
+        out = rhs.replace("...", ell)
+    else:
+        counts = {}
+        for c in "".join(subs):
+            counts[c] = counts.get(c, 0) + 1
+        out = ell + "".join(sorted(c for c, n in counts.items() if n == 1 and c not in ell))
+    return ",".join(subs) + "->" + out, xs
+
+
+def einsum(equation, *operands):
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    eq, xs = _parse_einsum(equation, operands)
+    dtypes = {x.dtype for x in xs}
+    if len(dtypes) > 1:
+        raise RuntimeError("expected scalar type " + str(xs[0].dtype).replace("minigrad.", "").capitalize())
+    return Einsum.apply(*xs, equation=eq)
+
+
+# ---- norms (torch.linalg) ---------------------------------------------------------------------------------------
+def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
+    """(Σ |x|^p)^(1/p) over dim (all elements by default); inf / -inf are max / min |x|, 0 counts nonzeros. The
+    gradient at a zero vector is 0, as torch's (the root is taken of a sum kept away from 0 there)."""
+    if dtype is not None:
+        x = x.type(dtype)
+    if x.dtype.is_floating_point is False:
+        raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
+                           f"{str(x.dtype).replace('minigrad.', '').capitalize()}")
+    if dim is None:
+        x, dim = reshape(x, -1), 0
+        if keepdim:
+            raise NotImplementedError("vector_norm(dim=None, keepdim=True): not supported by minigrad")
+    if ord in (math.inf, -math.inf):
+        return (amax if ord > 0 else amin)(abs(x), dim, keepdim)
+    if ord == 0:
+        from .reduction import norm
+        return norm(x, 0, dim, keepdim)
+    if ord == 2:
+        s = sum(x * x, dim, keepdim)
+        pos = s.detach() > 0
+        return where(pos, sqrt(where(pos, s, 1.0)), 0.0)
+    if ord == 1:
+        return sum(abs(x), dim, keepdim)
+    a = abs(x)
+    if ord < 1:  # |x|^p has an infinite slope at 0: the zeros are left out (gradient 0 there, as torch's cdist)
+        nz = a.detach() > 0
+        s = sum(where(nz, pow(where(nz, a, 1.0), ord), 0.0), dim, keepdim)
+    else:
+        s = sum(pow(a, ord), dim, keepdim)
+    pos = s.detach() > 0
+    return where(pos, pow(where(pos, s, 1.0), 1.0 / ord), 0.0)
+
+
+def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=None):
+    """'fro' and 'nuc', ±1 and ±inf (max / min of the column / row sums of |A|), ±2 (largest / smallest singular
+    value), over the two dims `dim`."""
+    from .linalg_decomp import svdvals
+
+    if dtype is not None:
+        A = A.type(dtype)
+    if A.ndim < 2:
+        raise RuntimeError(f"linalg.matrix_norm: The input tensor A must have at least 2 dimensions.")
+    d0, d1 = dim[0] % A.ndim, dim[1] % A.ndim
+    if ord == "fro":
+        return vector_norm(A, 2, (d0, d1), keepdim)
+    M = movedim(A, (d0, d1), (-2, -1))
+    if ord in ("nuc", 2, -2):
+        s = svdvals(M)
+        z = sum(s, -1) if ord == "nuc" else (amax if ord == 2 else amin)(s, -1)
+    elif ord in (1, -1, math.inf, -math.inf):
+        sums = sum(abs(M), -2 if ord in (1, -1) else -1)  # column sums for ±1, row sums for ±inf
+        z = (amax if ord > 0 else amin)(sums, -1)
+    else:
+        raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
+    if keepdim:
+        z = z.unsqueeze(-1).unsqueeze(-1)
+        z = movedim(z, (-2, -1), (d0, d1))
+    return z
+
+
+def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None, out=None):
+    """linalg.norm: a vector norm over one dim (or all, for ord None), a matrix norm over two."""
+    if isinstance(dim, int):
+        dim = (dim,)
+    if ord is None:
+        if dim is not None and len(dim) == 2:
+            return matrix_norm(A, "fro", dim, keepdim, dtype=dtype)
+        return vector_norm(A, 2, dim, keepdim, dtype=dtype)
+    if dim is None:
+        if A.ndim not in (1, 2):
+            raise RuntimeError(f"linalg.norm: If dim is not specified but ord is, the input must be 1D or 2D. Got "
+                               f"{A.ndim}D.")
+        dim = tuple(range(A.ndim))
+    if len(dim) == 2:
+        return matrix_norm(A, ord, dim, keepdim, dtype=dtype)
+    if isinstance(ord, str):
+        raise RuntimeError(f"linalg.vector_norm: Order {ord} not supported.")
+    return vector_norm(A, ord, dim, keepdim, dtype=dtype)
