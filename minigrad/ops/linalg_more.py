@@ -182,6 +182,10 @@ def cdist(x1, x2, p=2.0, compute_mode=None):
     if p < 0:
         raise RuntimeError("cdist only supports non-negative p values")
     diff = x1.unsqueeze(-2) - x2.unsqueeze(-3)  # (..., P, 1, M) - (..., 1, R, M) -> (..., P, R, M)
+    if p == math.inf:  # torch's cdist gives every tied |diff| the whole gradient (vector_norm shares it out)
+        a = abs(diff)
+        top = amax(a, -1, True).detach()
+        return top.squeeze(-1) + sum(where(a.detach() == top, a - top, 0.0), -1)
     return vector_norm(diff, p, -1)
 
 
