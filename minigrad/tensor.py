@@ -640,6 +640,7 @@ class Tensor:
     # (end of issue 11d methods)
 
     # ---- methods of issue 11f: linear algebra (ops/linalg_more.py) ----
+    mH = property(lambda self: self.mT)  # the conjugate transpose: for real tensors mT
     def mv(self, vec): return ops.mv(self, vec)  # noqa: E704
     def addmm(self, mat1, mat2, *, beta=1, alpha=1): return ops.addmm(self, mat1, mat2, beta=beta, alpha=alpha)  # noqa
     def addmv(self, mat, vec, *, beta=1, alpha=1): return ops.addmv(self, mat, vec, beta=beta, alpha=alpha)  # noqa

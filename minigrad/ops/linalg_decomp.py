@@ -42,7 +42,8 @@ def _tril(x, k=0):
 
 def _pack(*arrays, batch):
     """Several results as one array (..., total): each flattened over its own dims."""
-    return np.concatenate([np.reshape(a, batch + (-1,)) for a in arrays], -1)
+    return np.concatenate([np.reshape(a, batch + (int(np.prod(a.shape[len(batch):], dtype=np.int64)),))
+                           for a in arrays], -1)
 
 
 def _unpack(x, batch, shapes):
@@ -153,7 +154,8 @@ def det(A, *, out=None):
 
 
 class Slogdet(Function):
-    """(sign, log|det A|);   dA = g·A⁻ᵀ  (d log|det| = tr(A⁻¹ dA)); the sign has no gradient"""
+    """(sign, log|det A|), packed as (..., 2);   dA = g·A⁻ᵀ  (d log|det| = tr(A⁻¹ dA)); the sign's gradient is 0
+    (torch records it too: it requires grad)"""
 
     node_name = "LinalgSlogdetBackward0"
 
@@ -161,12 +163,12 @@ class Slogdet(Function):
     def forward(ctx, A):
         sign, logabs = np.linalg.slogdet(A)
         ctx.save_for_backward(A)
-        return logabs, np.asarray(sign)
+        return np.stack([sign, logabs], -1)
 
     @staticmethod
     def backward(ctx, g):
         A, = ctx.saved_tensors
-        return np.expand_dims(np.expand_dims(g, -1), -1) * _T(call(Inv, A))
+        return np.expand_dims(np.expand_dims(g[..., 1], -1), -1) * _T(call(Inv, A))
 
 
 class _SignLogAbsDet(tuple):
@@ -178,8 +180,8 @@ class _SignLogAbsDet(tuple):
 
 def slogdet(A, *, out=None):
     _check(A, "linalg.slogdet")
-    logabs, sign = Slogdet.apply(A)
-    return _SignLogAbsDet((sign, logabs))
+    packed = Slogdet.apply(A)
+    return _SignLogAbsDet((packed[..., 0], packed[..., 1]))
 
 
 class Solve(Function):
@@ -482,7 +484,7 @@ class Pinv(Function):
     def forward(ctx, A, atol=0.0, rtol=0.0, hermitian=False):
         if hermitian:
             w, V = np.linalg.eigh(A)
-            cut = np.maximum(atol, rtol * np.max(np.abs(w), -1, initial=0.0))[..., None]
+            cut = np.maximum(atol, rtol * np.max(np.abs(w), -1, initial=0.0))[..., None]  # (..., 1)
             keep = np.abs(w) > cut
             winv = np.where(keep, 1 / np.where(keep, w, 1), 0).astype(A.dtype)
             X = (V * winv[..., None, :]) @ _T(V)
@@ -510,11 +512,11 @@ class Pinv(Function):
 
 def pinv(A, *, atol=None, rtol=None, hermitian=False, out=None):
     _check(A, "linalg.pinv", square=hermitian)
-    if isinstance(atol, Tensor) or isinstance(rtol, Tensor):
-        raise NotImplementedError("linalg.pinv: tensor atol/rtol are not supported by minigrad; pass floats")
-    if rtol is None:
-        rtol = np.finfo(A.data.dtype).eps * max(A.shape[-2:]) if atol is None or atol <= 0 else 0.0
-    return Pinv.apply(A, atol=float(atol or 0.0), rtol=float(rtol), hermitian=hermitian)
+    if rtol is None:  # torch's default: eps·max(m, n), or 0 when a positive atol is given
+        given = atol is not None and np.any((atol.data if isinstance(atol, Tensor) else np.asarray(atol)) > 0)
+        rtol = 0.0 if given else np.finfo(A.data.dtype).eps * max(A.shape[-2:])
+    tol = [np.asarray(t.data if isinstance(t, Tensor) else (0.0 if t is None else t), np.float64) for t in (atol, rtol)]
+    return Pinv.apply(A, atol=tol[0], rtol=tol[1], hermitian=hermitian)  # tolerances: per matrix, no gradient
 
 
 # ---- torch.* spellings ------------------------------------------------------------------------------------------

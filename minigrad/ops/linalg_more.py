@@ -135,7 +135,12 @@ def tensordot(a, b, dims=2, out=None):
         da, db = ([d] if isinstance(d, int) else list(d) for d in dims)
     if len(da) != len(db):
         raise RuntimeError(f"both dimension lists should have same length")
-    for x, y in zip(da, db):  # torch's message names the dims as given
+    for x, y in zip(da, db):  # torch's message names the dims as given; a size 1 broadcasts
+        if a.shape[x] != b.shape[y] and 1 in (a.shape[x], b.shape[y]):
+            if a.shape[x] == 1:
+                a = expand(a, *[b.shape[y] if d == x % a.ndim else -1 for d in range(a.ndim)])
+            else:
+                b = expand(b, *[a.shape[x] if d == y % b.ndim else -1 for d in range(b.ndim)])
         if a.shape[x] != b.shape[y]:
             raise RuntimeError(f"contracted dimensions need to match, but first has size {a.shape[x]} in dim {x} "
                                f"and second has size {b.shape[y]} in dim {y}")
@@ -347,9 +352,7 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
         raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
                            f"{str(x.dtype).replace('minigrad.', '').capitalize()}")
     if dim is None:
-        x, dim = reshape(x, -1), 0
-        if keepdim:
-            raise NotImplementedError("vector_norm(dim=None, keepdim=True): not supported by minigrad")
+        dim = tuple(range(x.ndim))
     if ord in (math.inf, -math.inf):
         return (amax if ord > 0 else amin)(abs(x), dim, keepdim)
     if ord == 0:
