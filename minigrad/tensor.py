@@ -655,7 +655,7 @@ class Tensor:
     def logdet(self): return ops.linalg_decomp.logdet(self)  # noqa: E704
     def slogdet(self): return ops.slogdet(self)  # noqa: E704
     def inverse(self): return ops.inv(self)  # noqa: E704
-    def pinverse(self, rcond=1e-15): return ops.linalg_decomp.pinverse(self, rcond)  # noqa: E704
+    def pinverse(self, rcond=1e-15): return ops.linalg_spectral.pinverse(self, rcond)  # noqa: E704
     def cholesky(self, upper=False): return ops.cholesky(self, upper=upper)  # noqa: E704
     # (end of issue 11f methods)
 

@@ -377,7 +377,7 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
 def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=None):
     """'fro' and 'nuc', ±1 and ±inf (max / min of the column / row sums of |A|), ±2 (largest / smallest singular
     value), over the two dims `dim`."""
-    from .linalg_decomp import svdvals
+    from .linalg_spectral import svdvals
 
     if dtype is not None:
         A = A.type(dtype)
