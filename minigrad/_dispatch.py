@@ -65,3 +65,10 @@ def _concatenate(arrays, axis=0):  # issue 11f: np.concatenate in a backward for
 
 
 FUNCTIONS[np.concatenate] = _concatenate  # issue 11f
+
+
+def _prod(a, axis=None, dtype=None, keepdims=False):  # issue 11f: np.prod in det's singular backward
+    return ops.prod(a, axis, keepdims, dtype=dtype)
+
+
+FUNCTIONS[np.prod] = _prod  # issue 11f

@@ -247,6 +247,17 @@ def test_double_backward(name, fn, shape):
     gradgrad(fn, a, **tol)
 
 
+def test_det_of_a_singular_matrix():
+    """The gradient is the cofactor matrix, which a singular matrix has too: minigrad takes it from an SVD, as torch
+    does under create_graph (torch's plain backward gives zeros here instead, a quirk of its LU path that is not
+    copied); and its second derivative, against torch's."""
+    b = np.array([[1.0, 2.0, 3.0], [2.0, 4.0, 6.0], [0.0, 1.0, 1.0]])  # rank 2
+    x = minigrad.tensor(b, requires_grad=True)
+    minigrad.linalg.det(x).backward()
+    np.testing.assert_allclose(x.grad.numpy(), [[-2, -2, 2], [1, 1, -1], [0, 0, 0]], atol=1e-12)
+    gradgrad(lambda L, x: L.linalg.det(x), b, rtol=1e-8, atol=1e-10)
+
+
 # ---- qr, eigh, svd, pinv ----------------------------------------------------------------------------------------
 @given(dt=float_dtypes, m=side, n=side, mode=st.sampled_from(["reduced", "complete", "r"]), data=st.data())
 def test_qr(dt, m, n, mode, data):

@@ -123,7 +123,8 @@ def inv(A, *, out=None):
 
 class Det(Function):
     """d = det(A);   dA = g·d·A⁻ᵀ  (Jacobi's formula: d det = det · tr(A⁻¹ dA)); A⁻¹ through Inv, so the
-    gradient differentiates again. Singular A has no inverse: torch then uses the adjugate, minigrad raises."""
+    gradient differentiates again. d·A⁻ᵀ is the cofactor matrix, which a singular A has too: then (as torch) it
+    comes from an SVD, A = U S Vh:   cof(A) = det(U Vh) · U diag(∏_{j≠i} s_j) Vh."""
 
     node_name = "LinalgDetBackward0"
 
@@ -136,7 +137,21 @@ class Det(Function):
     @staticmethod
     def backward(ctx, g):
         A, d = ctx.saved_tensors
-        return np.expand_dims(np.expand_dims(g * d, -1), -1) * _T(call(Inv, A))
+        try:
+            return np.expand_dims(np.expand_dims(g * d, -1), -1) * _T(call(Inv, A))
+        except LinAlgError:  # singular
+            return np.expand_dims(np.expand_dims(g, -1), -1) * _cofactor(A)
+
+
+def _cofactor(A):
+    """det(U Vh) · U diag(∏_{j≠i} s_j) Vh, through SVD's and Det's Functions (so it differentiates again)."""
+    from .linalg_spectral import SVD
+
+    n = A.shape[-1]
+    U, S, Vh = _unpack(call(SVD, A, full_matrices=False), tuple(A.shape[:-2]), ((n, n), (n,), (n, n)))
+    others = np.prod(np.where(_eye(n), 1.0, np.expand_dims(S, -2)), -1)  # (..., n): the product of the other s_j
+    sign = call(Det, U @ Vh)  # ±1
+    return np.expand_dims(np.expand_dims(sign, -1), -1) * ((U * np.expand_dims(others, -2)) @ Vh)
 
 
 def det(A, *, out=None):
