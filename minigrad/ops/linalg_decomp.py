@@ -137,6 +137,8 @@ class Det(Function):
     @staticmethod
     def backward(ctx, g):
         A, d = ctx.saved_tensors
+        if A.shape[-1] == 1:  # the cofactor of a 1x1 matrix is 1 (exactly, and with no second derivative)
+            return np.expand_dims(np.expand_dims(g, -1), -1)
         try:
             return np.expand_dims(np.expand_dims(g * d, -1), -1) * _T(call(Inv, A))
         except LinAlgError:  # singular
