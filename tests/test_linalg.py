@@ -350,6 +350,13 @@ def test_pinv_rank_deficient():
     (lambda L, x: L.addr(L.ones(2, 2, dtype=L.float64), x, L.ones(2, dtype=L.float64)), (2, 1),
      "addr: Expected 1-D argument vec1, but got 2-D"),
     (lambda L, x: L.addmm(L.ones(2, dtype=L.float64), x, x), (2, 3), r"mat1 and mat2 shapes cannot be multiplied \(2x3 and 2x3\)"),
+    (lambda L, x: L.addmm(L.ones(2, dtype=L.float64), x, L.ones(3, 3, dtype=L.float64)), (2, 3),
+     r"The expanded size of the tensor \(3\) must match the existing size \(2\) at non-singleton dimension 1.  Target "
+     r"sizes: \[2, 3\].  Tensor sizes: \[2\]"),
+    (lambda L, x: L.baddbmm(L.ones(3, dtype=L.float64), x, L.ones(2, 3, 2, dtype=L.float64)), (2, 2, 3),
+     r"The expanded size of the tensor \(2\) must match the existing size \(3\) at non-singleton dimension 2"),
+    (lambda L, x: L.addmv(L.ones(3, dtype=L.float64), x, L.ones(3, dtype=L.float64)), (2, 3),
+     r"size mismatch, got input \(3\), mat \(2x3\), vec \(3\)"),
 ])
 def test_shape_errors(fn, arg, msg):
     for L in (torch, minigrad):

@@ -25,6 +25,11 @@ def _scaled(t, c):
     return t if c == 1 else t * c
 
 
+def _fits(input, *shape):
+    """input must expand to the product's shape: torch's expand messages otherwise"""
+    expand(input.detach(), *shape)
+
+
 def _dims(name, **tensors):
     for arg, (t, n) in tensors.items():
         if t.ndim != n:
@@ -48,8 +53,8 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
     if mat1.shape[1] != mat2.shape[0]:
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({mat1.shape[0]}x{mat1.shape[1]} and "
                            f"{mat2.shape[0]}x{mat2.shape[1]})")
+    _fits(input, mat1.shape[0], mat2.shape[1])
     if beta == 1 and alpha == 1 and input.dtype == mat1.dtype == mat2.dtype:
-        np.broadcast_shapes(input.shape, (mat1.shape[0], mat2.shape[1]))
         return Addmm.apply(input, mat1, mat2)
     return _scaled(input, beta) + _scaled(matmul(mat1, mat2), alpha)
 
@@ -63,6 +68,7 @@ def addmv(input, mat, vec, *, beta=1, alpha=1, out=None):
 
 def addr(input, vec1, vec2, *, beta=1, alpha=1, out=None):
     _dims("addr", vec1=(vec1, 1), vec2=(vec2, 1))
+    _fits(input, vec1.shape[0], vec2.shape[0])
     return _scaled(input, beta) + _scaled(vec1.unsqueeze(1) * vec2, alpha)
 
 
@@ -78,12 +84,14 @@ def _batch_pair(batch1, batch2):
 
 def baddbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
     _batch_pair(batch1, batch2)
+    _fits(input, batch1.shape[0], batch1.shape[1], batch2.shape[2])
     return _scaled(input, beta) + _scaled(matmul(batch1, batch2), alpha)
 
 
 def addbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
     """beta·input + alpha·Σ_b batch1[b] @ batch2[b]"""
     _batch_pair(batch1, batch2)
+    _fits(input, batch1.shape[1], batch2.shape[2])
     return _scaled(input, beta) + _scaled(sum(matmul(batch1, batch2), 0), alpha)
 
 
