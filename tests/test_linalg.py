@@ -150,6 +150,7 @@ def test_cdist_zero_distance_has_zero_gradient():
     parity(lambda L, a, b: L.cdist(a, b), x, x.copy())
 
 
+@pytest.mark.filterwarnings("ignore:torch.chain_matmul is deprecated")
 @given(dt=float_dtypes, data=st.data())
 def test_block_diag_chain_matmul_multi_dot(dt, data):
     a, b, c = data.draw(arrays(dt, (2, 3))), data.draw(arrays(dt, (3,))), data.draw(arrays(dt, ()))
@@ -325,6 +326,27 @@ def test_pinv(dt, m, n, data):
 def test_pinv_rank_deficient():
     a = np.outer([1.0, 2.0, 3.0], [1.0, -1.0])  # rank 1: the small singular value is cut off in both
     parity(lambda L, x: L.linalg.pinv(x), a, rtol=1e-8, atol=1e-10)
+
+
+# ---- finite differences: an independent check that does not trust torch ----------------------------------------
+def _svd_inv(x):
+    U, S, Vh = minigrad.linalg.svd(x, full_matrices=False)
+    return (U * minigrad.tensor([1.0, 2.0], dtype=minigrad.float64)) @ Vh
+
+
+@pytest.mark.parametrize("name,fn,shape", [
+    ("det", minigrad.linalg.det, (3, 3)), ("inv", minigrad.linalg.inv, (2, 3, 3)),
+    ("solve", lambda x: minigrad.linalg.solve(x, x[..., :, :1] ** 2), (3, 3)),
+    ("cholesky", lambda x: minigrad.linalg.cholesky(x @ x.mT), (3, 3)),
+    ("qr", lambda x: minigrad.linalg.qr(x)[0] * 2 + minigrad.linalg.qr(x)[1].sum(), (4, 3)),
+    ("qr wide", lambda x: minigrad.linalg.qr(x)[0] * 2 + minigrad.linalg.qr(x)[1].sum(), (2, 4)),
+    ("eigh", lambda x: minigrad.linalg.eigh(x + x.mT)[1] ** 2, (3, 3)), ("svd", _svd_inv, (3, 2)),
+    ("pinv", minigrad.linalg.pinv, (2, 3)), ("einsum", lambda x: minigrad.einsum("ii,ij->j", x, x), (3, 3)),
+])
+def test_finite_differences(name, fn, shape):
+    x = minigrad.from_numpy(np.random.default_rng(3).uniform(-1, 1, shape) + np.eye(*shape[-2:]) * 2)
+    assert minigrad.autograd.gradcheck(fn, (x.requires_grad_(),))
+    assert minigrad.autograd.gradgradcheck(fn, (x,))
 
 
 # ---- errors -----------------------------------------------------------------------------------------------------
