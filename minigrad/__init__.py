@@ -38,6 +38,7 @@ from .ops import (addbmm, addmm, addmv, addr, baddbmm, block_diag, cdist, chain_
                   inner, kron, mv, tensordot, vdot)
 from .ops.linalg_decomp import cholesky, det, inverse, logdet, slogdet  # noqa: E402
 from .ops.linalg_spectral import pinverse  # noqa: E402
+from .ops.linalg_extra import cholesky_inverse, cholesky_solve, svd  # noqa: E402
 from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, linspace, ones,
                        ones_like, rand, rand_like, randint, randn, randn_like, randperm, tensor, zeros, zeros_like)
 from .random import Generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state

@@ -657,6 +657,10 @@ class Tensor:
     def inverse(self): return ops.inv(self)  # noqa: E704
     def pinverse(self, rcond=1e-15): return ops.linalg_spectral.pinverse(self, rcond)  # noqa: E704
     def cholesky(self, upper=False): return ops.cholesky(self, upper=upper)  # noqa: E704
+    def cholesky_solve(self, input2, upper=False): return ops.linalg_extra.cholesky_solve(self, input2, upper)  # noqa
+    def cholesky_inverse(self, upper=False): return ops.linalg_extra.cholesky_inverse(self, upper)  # noqa: E704
+    def svd(self, some=True, compute_uv=True): return ops.linalg_extra.svd(self, some, compute_uv)  # noqa: E704
+    def matrix_power(self, n): return ops.linalg_extra.matrix_power(self, n)  # noqa: E704
     # (end of issue 11f methods)
 
     # ---- NumPy functions on Tensors reach minigrad's ops ------------------------------------------------------

@@ -225,8 +225,25 @@ def block_diag(*tensors):
     return cat(rows, 0)
 
 
+def _chain_order(dims):
+    """The cheapest parenthesisation of a matrix chain (dims[i] x dims[i+1] for matrix i), as torch's multi_dot
+    chooses it: split[i][j] is where the product of matrices i..j splits."""
+    n = len(dims) - 1
+    cost = [[0] * n for _ in range(n)]
+    split = [[0] * n for _ in range(n)]
+    for length in range(1, n):
+        for i in range(n - length):
+            j = i + length
+            cost[i][j] = math.inf
+            for k in range(i, j):
+                c = cost[i][k] + cost[k + 1][j] + dims[i] * dims[k + 1] * dims[j + 1]
+                if c < cost[i][j]:
+                    cost[i][j], split[i][j] = c, k
+    return split
+
+
 def multi_dot(tensors, *, out=None):
-    """A₁ A₂ ... Aₙ (first and last may be vectors), multiplied left to right."""
+    """A₁ A₂ ... Aₙ (first and last may be vectors: a row and a column), in the cheapest order, as torch's."""
     tensors = list(tensors)
     if len(tensors) < 2:
         raise RuntimeError(f"multi_dot(): expected at least 2 tensors but got {len(tensors)}")
@@ -237,9 +254,24 @@ def multi_dot(tensors, *, out=None):
             if which:
                 raise RuntimeError(f"multi_dot(): the {which} tensor must be 1D or 2D but got {t.ndim}D")
             raise RuntimeError(f"multi_dot(): tensor {i} must be 2D but got {t.ndim}D")
-    z = tensors[0]
-    for t in tensors[1:]:
-        z = matmul(z, t)
+    first_vec, last_vec = tensors[0].ndim == 1, tensors[-1].ndim == 1
+    mats = list(tensors)
+    if first_vec:
+        mats[0] = mats[0].unsqueeze(0)  # (k,) -> (1, k)
+    if last_vec:
+        mats[-1] = mats[-1].unsqueeze(1)  # (k,) -> (k, 1)
+    split = _chain_order([mats[0].shape[0]] + [m.shape[1] for m in mats])
+
+    def product(i, j):
+        if i == j:
+            return mats[i]
+        return matmul(product(i, split[i][j]), product(split[i][j] + 1, j))
+
+    z = product(0, len(mats) - 1)
+    if first_vec:
+        z = z.squeeze(0)
+    if last_vec:
+        z = z.squeeze(-1)
     return z
 
 
