@@ -58,17 +58,3 @@ def on_arrays(func, args, kwargs):
         return x
 
     return func(*unwrap(args), **{k: unwrap(v) for k, v in kwargs.items()})
-
-
-def _concatenate(arrays, axis=0):  # issue 11f: np.concatenate in a backward formula (qr's wide case)
-    return ops.cat(list(arrays), dim=axis)
-
-
-FUNCTIONS[np.concatenate] = _concatenate  # issue 11f
-
-
-def _prod(a, axis=None, dtype=None, keepdims=False):  # issue 11f: np.prod in det's singular backward
-    return ops.prod(a, axis, keepdims, dtype=dtype)
-
-
-FUNCTIONS[np.prod] = _prod  # issue 11f

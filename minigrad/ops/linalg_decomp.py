@@ -151,7 +151,9 @@ def _cofactor(A):
 
     n = A.shape[-1]
     U, S, Vh = _unpack(call(SVD, A, full_matrices=False), tuple(A.shape[:-2]), ((n, n), (n,), (n, n)))
-    others = np.prod(np.where(_eye(n), 1.0, np.expand_dims(S, -2)), -1)  # (..., n): the product of the other s_j
+    others = 1.0  # (..., n): the product of the other s_j
+    for j in range(n):
+        others = others * np.where(np.arange(n) == j, 1.0, S[..., j:j + 1])
     sign = call(Det, U @ Vh)  # ±1
     return np.expand_dims(np.expand_dims(sign, -1), -1) * ((U * np.expand_dims(others, -2)) @ Vh)
 

@@ -8,6 +8,7 @@ import numpy as np
 from ..autograd.function import Function, call
 from ..tensor import Tensor
 from .linalg_decomp import Inv, _T, _check, _eye, _pack, _tril, _unpack
+from .shape import Cat
 
 
 # ---- qr ---------------------------------------------------------------------------------------------------------
@@ -45,7 +46,7 @@ class QR(Function):
         gU, gV = gR[..., :m], gR[..., m:]
         Y = Q @ V  # the trailing columns of A, rebuilt from the outputs (only outputs are saved)
         gX = _qr_square_rule(Q, U, gQ + Y @ _T(gV), gU)
-        return np.concatenate([gX, Q @ gV], -1)
+        return call(Cat, gX, Q @ gV, dim=len(batch) + 1)  # [dX | dY]
 
 
 def _qr_square_rule(Q, R, gQ, gR):
