@@ -356,12 +356,20 @@ def _parse_einsum(equation, operands):
                                + (" and no ellipsis was given" if "..." not in equation else ""))
         subs.append(s)
         xs.append(x)
-    sizes = {}
+    sizes = {}  # a letter's size: a dim of size 1 broadcasts, as in torch
     for i, (s, x) in enumerate(zip(subs, xs)):
+        mine = {}
         for c, n in zip(s, x.shape):
-            if sizes.setdefault(c, n) != n:
+            if mine.setdefault(c, n) != n:
+                raise RuntimeError(f"einsum(): subscript {c} is repeated for operand {i} but the sizes don't match, "
+                                   f"{mine[c]} != {n}")
+            seen = sizes.setdefault(c, n)
+            if n != seen and 1 not in (n, seen):
                 raise RuntimeError(f"einsum(): subscript {c} has size {n} for operand {i} which does not broadcast "
-                                   f"with previously seen size {sizes[c]}")
+                                   f"with previously seen size {seen}")
+            sizes[c] = builtins.max(seen, n)
+    xs = [x if all(n == sizes[c] for c, n in zip(s, x.shape)) else expand(x, *[sizes[c] for c in s])
+          for s, x in zip(subs, xs)]
     if arrow:
         out = rhs.replace("...", ell)
     else:
