@@ -340,16 +340,11 @@ def _parse_einsum(equation, operands):
     spare = [c for c in string.ascii_letters if c not in eq]
     ell_nd = builtins.max([x.ndim - len(s.replace("...", "")) for s, x in zip(ins, operands) if "..." in s] or [0])
     ell = "".join(spare[:ell_nd])
-    ell_shape = np.broadcast_shapes(*[tuple(x.shape[:x.ndim - len(s.replace("...", ""))][::-1])[::-1]
-                                      for s, x in zip(ins, operands) if "..." in s]) if ell_nd else ()
     subs, xs = [], []
     for s, x in zip(ins, operands):
-        if "..." in s:
+        if "..." in s:  # its dims align from the right with the other operands' (a size 1 broadcasts, below)
             k = x.ndim - len(s.replace("...", ""))
-            s = s.replace("...", ell[ell_nd - k:] if k else "")
-            if k and tuple(x.shape[:k]) != ell_shape[ell_nd - k:]:
-                pre = s.index(ell[ell_nd - k]) if k else 0
-                x = expand(x, *x.shape[:pre], *ell_shape[ell_nd - k:], *x.shape[pre + k:])
+            s = s.replace("...", ell[ell_nd - k:] if k > 0 else "")
         if len(s) != x.ndim:
             raise RuntimeError(f"einsum(): the number of subscripts in the equation ({len(s)}) does not match the "
                                f"number of dimensions ({x.ndim}) for operand {len(subs)}"
