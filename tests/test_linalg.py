@@ -432,6 +432,9 @@ def test_finite_differences(name, fn, shape):
      r"Expected size for first two dimensions of batch2 tensor to be: \[2, 3\] but got: \[2, 4\]."),
     (lambda L, x: L.addr(L.ones(2, 2, dtype=L.float64), x, L.ones(2, dtype=L.float64)), (2, 1),
      "addr: Expected 1-D argument vec1, but got 2-D"),
+    (lambda L, x: L.einsum("i,i", x, L.ones(2)), (2,), "expected scalar type Double but found Float"),
+    (lambda L, x: L.mv(L.ones(2, 2), x), (2,), "addmv input tensors must have the same dtype, but got Double, Float, "
+                                               "and Double"),
     (lambda L, x: L.addmm(L.ones(2, dtype=L.float64), x, x), (2, 3), r"mat1 and mat2 shapes cannot be multiplied \(2x3 and 2x3\)"),
     (lambda L, x: L.addmm(L.ones(2, dtype=L.float64), x, L.ones(3, 3, dtype=L.float64)), (2, 3),
      r"The expanded size of the tensor \(3\) must match the existing size \(2\) at non-singleton dimension 1.  Target "

@@ -8,6 +8,7 @@ import string
 
 import numpy as np
 
+from .._dtype import scalar_type as _scalar_type
 from ..autograd.function import Function, call
 from ..tensor import Tensor
 from .compare import where
@@ -43,6 +44,9 @@ def mv(input, vec, *, out=None):
     if input.shape[1] != vec.shape[0]:
         raise RuntimeError(f"size mismatch, got input ({input.shape[0]}), mat ({input.shape[0]}x{input.shape[1]}), "
                            f"vec ({vec.shape[0]})")
+    if input.dtype != vec.dtype:  # torch's words (mv runs as addmv into a result of vec's dtype)
+        v, m = _scalar_type(vec.data.dtype), _scalar_type(input.data.dtype)
+        raise RuntimeError(f"addmv input tensors must have the same dtype, but got {v}, {m}, and {v}")
     return Mv.apply(input, vec)
 
 
@@ -379,9 +383,10 @@ def einsum(equation, *operands):
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
     eq, xs = _parse_einsum(equation, operands)
-    dtypes = {x.dtype for x in xs}
-    if len(dtypes) > 1:
-        raise RuntimeError("expected scalar type " + str(xs[0].dtype).replace("minigrad.", "").capitalize())
+    for x in xs[1:]:
+        if x.dtype != xs[0].dtype:
+            raise RuntimeError(f"expected scalar type {_scalar_type(xs[0].data.dtype)} but found "
+                               f"{_scalar_type(x.data.dtype)}")
     return Einsum.apply(*xs, equation=eq)
 
 
