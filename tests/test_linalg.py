@@ -410,6 +410,19 @@ def test_finite_differences(name, fn, shape):
     assert minigrad.autograd.gradgradcheck(fn, (x,))
 
 
+def test_out_argument():
+    for L in (torch, minigrad):
+        a = L.tensor([[2.0, 1.0], [1.0, 3.0]], dtype=L.float64)
+        out = L.empty(2, 2, dtype=L.float64)
+        assert L.linalg.inv(a, out=out) is out
+        np.testing.assert_allclose(out.numpy(), np.linalg.inv(a.numpy()))
+        sign, logabs = L.empty(0, dtype=L.float64), L.empty(0, dtype=L.float64)
+        L.linalg.slogdet(a, out=(sign, logabs))
+        assert float(logabs) == pytest.approx(np.log(5.0)) and float(sign) == 1.0
+        with pytest.raises(RuntimeError, match="functions with out=... arguments don't support automatic differentiation"):
+            L.mv(a.requires_grad_(), a[0].detach(), out=L.empty(2, dtype=L.float64))
+
+
 # ---- errors -----------------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("fn,arg,msg", [
     (lambda L, x: L.linalg.inv(x), (2, 3), "linalg.inv: A must be batches of square matrices, but they are 2 by 3 matrices"),

@@ -6,16 +6,32 @@ A decomposition with several differentiable outputs (qr's Q, R; eigh's L, V; svd
 output packs them flat along the last axis; the torch-level function slices them out (differentiable views), and
 backward slices the packed gradient the same way. Masks (tril, the diagonal) are boolean constants applied with
 np.where, which keeps float32 float32."""
+import functools
 import math
 
 import numpy as np
 
 from .._dtype import scalar_type as _scalar_type
 from ..autograd.function import Function, call
+from ._promote import _out
 
 
 class LinAlgError(RuntimeError):
     """torch.linalg.LinAlgError (torch._C._LinAlgError): a RuntimeError for singular or non-PD inputs."""
+
+
+def _with_out(fn):
+    """torch's out= on a linalg function: the result (each of a tuple of results) written into `out` by
+    _promote._out, which refuses it where autograd would record, as torch does."""
+    @functools.wraps(fn)
+    def with_out(*args, out=None, **kwargs):
+        result = fn(*args, **kwargs)
+        if out is None:
+            return result
+        if isinstance(result, tuple):
+            return type(result)(_out(r, o) for r, o in zip(result, out))
+        return _out(result, out)
+    return with_out
 
 
 # ---- helpers that work on arrays and on Tensors -----------------------------------------------------------------
@@ -116,7 +132,8 @@ class Inv(Function):
         return -(_T(X) @ g @ _T(X))
 
 
-def inv(A, *, out=None):
+@_with_out
+def inv(A):
     _check(A, "linalg.inv")
     return Inv.apply(A)
 
@@ -158,7 +175,8 @@ def _cofactor(A):
     return np.expand_dims(np.expand_dims(sign, -1), -1) * ((U * np.expand_dims(others, -2)) @ Vh)
 
 
-def det(A, *, out=None):
+@_with_out
+def det(A):
     _check(A, "linalg.det")
     return Det.apply(A)
 
@@ -188,7 +206,8 @@ class _SignLogAbsDet(tuple):
     logabsdet = property(lambda self: self[1])
 
 
-def slogdet(A, *, out=None):
+@_with_out
+def slogdet(A):
     _check(A, "linalg.slogdet")
     packed = Slogdet.apply(A)
     return _SignLogAbsDet((packed[..., 0], packed[..., 1]))
@@ -215,7 +234,8 @@ class Solve(Function):
         return -(gB @ _T(X)), gB
 
 
-def solve(A, B, *, left=True, out=None):
+@_with_out
+def solve(A, B, *, left=True):
     _check(A, "linalg.solve")
     if not left:  # X A = B  <=>  Aᵀ Xᵀ = Bᵀ
         return solve(A.mT, B.mT).mT
@@ -269,14 +289,16 @@ def _not_pd(a):
                       "positive-definite.")
 
 
-def cholesky(A, *, upper=False, out=None):
+@_with_out
+def cholesky(A, *, upper=False):
     _check(A, "linalg.cholesky")
     L = Cholesky.apply(A)
     return L.mT if upper else L
 
 
 # ---- torch.* spellings ------------------------------------------------------------------------------------------
-def inverse(input, *, out=None):
+@_with_out
+def inverse(input):
     return inv(input)
 
 

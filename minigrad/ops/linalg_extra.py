@@ -7,7 +7,7 @@ import numpy as np
 from ..tensor import Tensor
 from .compare import where
 from .linalg import matmul
-from .linalg_decomp import LinAlgError, _check, _eye, _tril, cholesky, inv, solve
+from .linalg_decomp import LinAlgError, _check, _eye, _tril, _with_out, cholesky, inv, solve
 from .linalg_more import matrix_norm
 from .linalg_spectral import svd as _linalg_svd
 from .linalg_spectral import svdvals
@@ -47,19 +47,23 @@ def _ex(fn, cls, A, check_errors):
         return cls((Tensor._make(np.full(A.shape, np.nan, A.data.dtype), None), _info(A, True)))
 
 
-def inv_ex(A, *, check_errors=False, out=None):
+@_with_out
+def inv_ex(A, *, check_errors=False):
     return _ex(lambda: inv(A), _InvEx, A, check_errors)
 
 
-def cholesky_ex(A, *, upper=False, check_errors=False, out=None):
+@_with_out
+def cholesky_ex(A, *, upper=False, check_errors=False):
     return _ex(lambda: cholesky(A, upper=upper), _CholeskyEx, A, check_errors)
 
 
-def solve_ex(A, B, *, left=True, check_errors=False, out=None):
+@_with_out
+def solve_ex(A, B, *, left=True, check_errors=False):
     return _ex(lambda: solve(A, B, left=left), _SolveEx, A, check_errors)
 
 
-def solve_triangular(A, B, *, upper, left=True, unitriangular=False, out=None):
+@_with_out
+def solve_triangular(A, B, *, upper, left=True, unitriangular=False):
     """X with T X = B (or X T = B), T the upper or lower triangle of A (its diagonal 1 if unitriangular): a solve on
     the masked A, so the gradient reaches only the triangle that is read, as torch's."""
     _check(A, "linalg.solve_triangular")
@@ -70,7 +74,8 @@ def solve_triangular(A, B, *, upper, left=True, unitriangular=False, out=None):
     return solve(T, B, left=left)
 
 
-def matrix_power(A, n, *, out=None):
+@_with_out
+def matrix_power(A, n):
     """A^n by repeated squaring; A⁻¹ first for n < 0; the identity for n = 0."""
     _check(A, "linalg.matrix_power")
     if n == 0:  # the identity, connected to A with a zero gradient (torch's requires grad too)
@@ -87,7 +92,8 @@ def matrix_power(A, n, *, out=None):
     return result
 
 
-def cond(A, p=None, *, out=None):
+@_with_out
+def cond(A, p=None):
     """σ_max / σ_min for p None, 2 (σ_min / σ_max for -2); ‖A‖_p ‖A⁻¹‖_p for the other matrix norms."""
     if p in (None, 2, -2):
         s = svdvals(A)
@@ -97,7 +103,8 @@ def cond(A, p=None, *, out=None):
     return matrix_norm(A, p) * matrix_norm(inv(A), p)
 
 
-def matrix_rank(A, *, atol=None, rtol=None, hermitian=False, tol=None, out=None):
+@_with_out
+def matrix_rank(A, *, atol=None, rtol=None, hermitian=False, tol=None):
     """How many singular values exceed max(atol, rtol·σ_max) (int64; no gradient)."""
     _check(A, "linalg.matrix_rank", square=False)
     s = np.abs(np.linalg.eigvalsh(A.data)) if hermitian else np.linalg.svd(A.data, compute_uv=False)
@@ -112,7 +119,8 @@ def matrix_rank(A, *, atol=None, rtol=None, hermitian=False, tol=None, out=None)
     return Tensor._make(np.asarray(np.sum(s > cut, -1), np.int64), None)
 
 
-def tensorinv(A, ind=2, *, out=None):
+@_with_out
+def tensorinv(A, ind=2):
     """The inverse of A read as a matrix: its first `ind` dims against the rest."""
     rows = int(np.prod(A.shape[:ind], dtype=np.int64))
     if rows != int(np.prod(A.shape[ind:], dtype=np.int64)):
@@ -121,7 +129,8 @@ def tensorinv(A, ind=2, *, out=None):
     return reshape(inv(reshape(A, rows, rows)), *A.shape[ind:], *A.shape[:ind])
 
 
-def tensorsolve(A, B, dims=None, *, out=None):
+@_with_out
+def tensorsolve(A, B, dims=None):
     """X with tensordot(A, X, X.ndim) = B: A read as a (B.numel(), X.numel()) matrix."""
     if dims is not None:
         dims = [d % A.ndim for d in dims]
@@ -151,7 +160,8 @@ class _OldSVD(tuple):
     V = property(lambda self: self[2])
 
 
-def svd(input, some=True, compute_uv=True, *, out=None):
+@_with_out
+def svd(input, some=True, compute_uv=True):
     """torch.svd: (U, S, V) with V = Vhᵀ (not Vh); `some` is full_matrices' opposite; without compute_uv, U and V
     are zeros (full-size), as torch's."""
     U, S, Vh = _linalg_svd(input, full_matrices=not some)
@@ -162,13 +172,15 @@ def svd(input, some=True, compute_uv=True, *, out=None):
     return _OldSVD((U, S, Vh.mT))
 
 
-def cholesky_solve(B, L, upper=False, *, out=None):
+@_with_out
+def cholesky_solve(B, L, upper=False):
     """X with (L Lᵀ) X = B, L the Cholesky factor (Uᵀ U when upper)."""
     A = L.mT @ L if upper else L @ L.mT
     return solve(A, B)
 
 
-def cholesky_inverse(L, upper=False, *, out=None):
+@_with_out
+def cholesky_inverse(L, upper=False):
     """(L Lᵀ)⁻¹ from the Cholesky factor L (Uᵀ U when upper)."""
     return inv(L.mT @ L if upper else L @ L.mT)
 

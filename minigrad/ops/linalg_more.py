@@ -13,6 +13,7 @@ from ..autograd.function import Function, call
 from ..tensor import Tensor
 from .compare import where
 from .linalg import Mv, matmul
+from .linalg_decomp import _with_out
 from .nn import Addmm
 from .pointwise import abs, pow, sqrt
 from .reduction import amax, amin, sum
@@ -38,7 +39,8 @@ def _dims(name, **tensors):
 
 
 # ---- matrix-vector and the add-products -------------------------------------------------------------------------
-def mv(input, vec, *, out=None):
+@_with_out
+def mv(input, vec):
     if input.ndim != 2 or vec.ndim != 1:
         raise RuntimeError(f"vector + matrix @ vector expected, got 1, {input.ndim}, {vec.ndim}")
     if input.shape[1] != vec.shape[0]:
@@ -50,7 +52,8 @@ def mv(input, vec, *, out=None):
     return Mv.apply(input, vec)
 
 
-def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
+@_with_out
+def addmm(input, mat1, mat2, *, beta=1, alpha=1):
     """beta·input + alpha·(mat1 @ mat2); the plain case is Addmm, linear's node."""
     if mat1.ndim != 2 or mat2.ndim != 2:
         raise RuntimeError(f"{'mat1' if mat1.ndim != 2 else 'mat2'} must be a matrix, got {mat1.ndim if mat1.ndim != 2 else mat2.ndim}-D tensor")  # noqa: E501
@@ -63,14 +66,16 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
     return _scaled(input, beta) + _scaled(matmul(mat1, mat2), alpha)
 
 
-def addmv(input, mat, vec, *, beta=1, alpha=1, out=None):
+@_with_out
+def addmv(input, mat, vec, *, beta=1, alpha=1):
     if mat.ndim == 2 and vec.ndim == 1 and mat.shape[1] == vec.shape[0] and input.shape not in ((), (1,), mat.shape[:1]):
         raise RuntimeError(f"size mismatch, got input ({'x'.join(map(str, input.shape))}), mat ({mat.shape[0]}x"
                            f"{mat.shape[1]}), vec ({vec.shape[0]})")
     return _scaled(input, beta) + _scaled(mv(mat, vec), alpha)
 
 
-def addr(input, vec1, vec2, *, beta=1, alpha=1, out=None):
+@_with_out
+def addr(input, vec1, vec2, *, beta=1, alpha=1):
     _dims("addr", vec1=(vec1, 1), vec2=(vec2, 1))
     _fits(input, vec1.shape[0], vec2.shape[0])
     return _scaled(input, beta) + _scaled(vec1.unsqueeze(1) * vec2, alpha)
@@ -86,13 +91,15 @@ def _batch_pair(batch1, batch2):
                            f"[{batch2.shape[0]}, {batch2.shape[1]}].")
 
 
-def baddbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
+@_with_out
+def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
     _batch_pair(batch1, batch2)
     _fits(input, batch1.shape[0], batch1.shape[1], batch2.shape[2])
     return _scaled(input, beta) + _scaled(matmul(batch1, batch2), alpha)
 
 
-def addbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
+@_with_out
+def addbmm(input, batch1, batch2, *, beta=1, alpha=1):
     """beta·input + alpha·Σ_b batch1[b] @ batch2[b]"""
     _batch_pair(batch1, batch2)
     _fits(input, batch1.shape[1], batch2.shape[2])
@@ -100,7 +107,8 @@ def addbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
 
 
 # ---- inner, vdot, vecdot, kron, tensordot -----------------------------------------------------------------------
-def inner(input, other, *, out=None):
+@_with_out
+def inner(input, other):
     """Σ over the last dim of both: (*a, k) and (*b, k) -> (*a, *b); a 0-dim operand multiplies."""
     if input.ndim == 0 or other.ndim == 0:
         return input * other
@@ -112,13 +120,15 @@ def inner(input, other, *, out=None):
     return reshape(z, *input.shape[:-1], *other.shape[:-1])
 
 
-def vdot(input, other, *, out=None):
+@_with_out
+def vdot(input, other):
     if input.ndim != 1 or other.ndim != 1:
         raise RuntimeError(f"1D tensors expected, but got {input.ndim}D and {other.ndim}D tensors")
     return matmul(input, other)  # real tensors: no conjugate
 
 
-def vecdot(x, y, *, dim=-1, out=None):
+@_with_out
+def vecdot(x, y, *, dim=-1):
     if x.shape[dim] != y.shape[dim]:
         raise RuntimeError(f"inconsistent tensor size, expected tensor [{x.shape[dim]}] and src [{y.shape[dim]}] to "
                            f"have the same number of elements, but got {x.shape[dim]} and {y.shape[dim]} elements "
@@ -126,7 +136,8 @@ def vecdot(x, y, *, dim=-1, out=None):
     return sum(x * y, dim)
 
 
-def kron(input, other, *, out=None):
+@_with_out
+def kron(input, other):
     """(a ⊗ b)[i·B + j] = a[i] b[j] in every dim: an outer product by broadcasting, then each pair of dims merged."""
     n = builtins.max(input.ndim, other.ndim)
     a_shape, b_shape = (1,) * (n - input.ndim) + tuple(input.shape), (1,) * (n - other.ndim) + tuple(other.shape)
@@ -135,7 +146,8 @@ def kron(input, other, *, out=None):
     return reshape(a * b, *[x * y for x, y in zip(a_shape, b_shape)])
 
 
-def tensordot(a, b, dims=2, out=None):
+@_with_out
+def tensordot(a, b, dims=2):
     """Contract dims_a of a with dims_b of b: both moved to the inner side, flattened, one matmul."""
     if isinstance(dims, Tensor):
         dims = dims.tolist()
@@ -178,14 +190,16 @@ def _cross(input, other, dim, name):
     return stack([a2 * b3 - a3 * b2, a3 * b1 - a1 * b3, a1 * b2 - a2 * b1], dim)
 
 
-def cross(input, other, dim=None, *, out=None):
+@_with_out
+def cross(input, other, dim=None):
     """torch.cross: without dim, the first dim of size 3 (torch's deprecated default)."""
     if dim is None:
         dim = next((d for d in range(input.ndim) if input.shape[d] == 3), -1)
     return _cross(input, other, dim, "linalg.cross")
 
 
-def linalg_cross(input, other, *, dim=-1, out=None):
+@_with_out
+def linalg_cross(input, other, *, dim=-1):
     return _cross(input, other, dim, "linalg.cross")
 
 
@@ -246,7 +260,8 @@ def _chain_order(dims):
     return split
 
 
-def multi_dot(tensors, *, out=None):
+@_with_out
+def multi_dot(tensors):
     """A₁ A₂ ... Aₙ (first and last may be vectors: a row and a column), in the cheapest order, as torch's."""
     tensors = list(tensors)
     if len(tensors) < 2:
@@ -279,7 +294,8 @@ def multi_dot(tensors, *, out=None):
     return z
 
 
-def chain_matmul(*matrices, out=None):
+@_with_out
+def chain_matmul(*matrices):
     for i, m in enumerate(matrices):
         if m.ndim != 2:
             raise RuntimeError(f"Tensor dimension is {m.ndim}, expected 2 instead.")
@@ -391,7 +407,8 @@ def einsum(equation, *operands):
 
 
 # ---- norms (torch.linalg) ---------------------------------------------------------------------------------------
-def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
+@_with_out
+def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
     """(Σ |x|^p)^(1/p) over dim (all elements by default); inf / -inf are max / min |x|, 0 counts nonzeros. The
     gradient at a zero vector is 0, as torch's (the root is taken of a sum kept away from 0 there)."""
     if dtype is not None:
@@ -422,7 +439,8 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
     return where(pos, pow(where(pos, s, 1.0), 1.0 / ord), 0.0)
 
 
-def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=None):
+@_with_out
+def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):
     """'fro' and 'nuc', ±1 and ±inf (max / min of the column / row sums of |A|), ±2 (largest / smallest singular
     value), over the two dims `dim`."""
     from .linalg_spectral import svdvals
@@ -449,7 +467,8 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=No
     return z
 
 
-def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None, out=None):
+@_with_out
+def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None):
     """linalg.norm: a vector norm over one dim (or all, for ord None), a matrix norm over two."""
     if isinstance(dim, int):
         dim = (dim,)

@@ -7,7 +7,7 @@ import numpy as np
 
 from ..autograd.function import Function, call
 from ..tensor import Tensor
-from .linalg_decomp import Inv, _T, _check, _eye, _pack, _tril, _unpack
+from .linalg_decomp import Inv, _T, _check, _eye, _pack, _tril, _unpack, _with_out
 from .shape import Cat
 
 
@@ -59,7 +59,8 @@ class _QR(tuple):
     R = property(lambda self: self[1])
 
 
-def qr(A, mode="reduced", *, out=None):
+@_with_out
+def qr(A, mode="reduced"):
     _check(A, "linalg.qr", square=False)
     if mode not in ("reduced", "complete", "r"):
         raise RuntimeError(f"qr received unrecognized mode '{mode}' but expected one of 'reduced' (default), 'r', "
@@ -107,7 +108,8 @@ class _Eigh(tuple):
     eigenvectors = property(lambda self: self[1])
 
 
-def eigh(A, UPLO="L", *, out=None):
+@_with_out
+def eigh(A, UPLO="L"):
     _check(A, "linalg.eigh")
     if UPLO not in ("L", "U"):
         raise RuntimeError(f"Expected UPLO argument to be 'L' or 'U', but got {UPLO}")
@@ -135,7 +137,8 @@ class Eigvalsh(Function):
         return V @ (np.expand_dims(g, -1) * _T(V))
 
 
-def eigvalsh(A, UPLO="L", *, out=None):
+@_with_out
+def eigvalsh(A, UPLO="L"):
     _check(A, "linalg.eigvalsh")
     return Eigvalsh.apply(A, UPLO=UPLO)
 
@@ -186,7 +189,8 @@ class _SVD(tuple):
     Vh = property(lambda self: self[2])
 
 
-def svd(A, full_matrices=True, *, driver=None, out=None):
+@_with_out
+def svd(A, full_matrices=True, *, driver=None):
     _check(A, "linalg.svd", square=False)
     m, n = A.shape[-2:]
     k = min(m, n)
@@ -214,7 +218,8 @@ class SVDVals(Function):
         return U @ (np.expand_dims(g, -1) * Vh)
 
 
-def svdvals(A, *, driver=None, out=None):
+@_with_out
+def svdvals(A, *, driver=None):
     _check(A, "linalg.svdvals", square=False)
     return SVDVals.apply(A)
 
@@ -256,7 +261,8 @@ class Pinv(Function):
         return -_T(K @ X) + (gt - A @ K) @ X @ Xt + XtK - XtK @ X @ A
 
 
-def pinv(A, *, atol=None, rtol=None, hermitian=False, out=None):
+@_with_out
+def pinv(A, *, atol=None, rtol=None, hermitian=False):
     _check(A, "linalg.pinv", square=hermitian)
     if rtol is None:  # torch's default: eps·max(m, n), or 0 when a positive atol is given
         given = atol is not None and np.any((atol.data if isinstance(atol, Tensor) else np.asarray(atol)) > 0)
