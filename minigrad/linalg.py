@@ -8,5 +8,6 @@ from .ops.linalg_spectral import eigh, eigvalsh, pinv, qr, svd, svdvals  # noqa:
 from .ops.linalg_more import linalg_cross as cross  # noqa: F401
 from .ops.linalg_more import matrix_norm, multi_dot, norm, vecdot, vector_norm  # noqa: F401
 from .ops.linalg_extra import (  # noqa: F401
-    cholesky_ex, cond, inv_ex, matrix_power, matrix_rank, solve_ex, solve_triangular, tensorinv, tensorsolve, vander,
+    cholesky_ex, cond, inv_ex, lstsq, matrix_power, matrix_rank, solve_ex, solve_triangular, tensorinv, tensorsolve,
+    vander,
 )

@@ -345,6 +345,16 @@ def test_solve_triangular_and_ex_variants(dt, upper, left, unit, data):
     parity(lambda L, x: L.linalg.tensorinv(x.reshape(*x.shape[:-2], n * n).reshape(n, n), ind=1), a[(0,) * len(b)])
 
 
+@given(dt=float_dtypes, driver=st.sampled_from([None, "gels", "gelsd", "gelss"]), m=st.integers(3, 5),
+       vector=st.booleans(), data=st.data())
+def test_lstsq(dt, driver, m, vector, data):
+    a = data.draw(arrays(dt, (m, 3)))
+    s = np.linalg.svd(a.astype(np.float64), compute_uv=False)
+    assume(np.all(s > 0.3) and s[0] < 10 * s[-1])  # full rank, conditioned well enough for float32
+    b = data.draw(arrays(dt, (m,) if vector else (m, 2)))
+    parity(lambda L, x, y: tuple(L.linalg.lstsq(x, y, driver=driver)), a, b, **DECOMP[np.dtype(dt)])
+
+
 def test_ex_variants_report_failure_in_info():
     for L in (torch, minigrad):
         res = L.linalg.inv_ex(L.zeros(2, 2, dtype=L.float64))

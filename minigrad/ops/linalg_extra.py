@@ -1,6 +1,6 @@
 """More of torch.linalg, each a composition of the differentiable ops in linalg_decomp.py / linalg_spectral.py (so
 their gradients, and second derivatives, come from those): the *_ex variants, solve_triangular, matrix_power,
-cond, matrix_rank, tensorinv, tensorsolve, vander; torch.svd (the old (U, S, V) API), cholesky_solve,
+cond, matrix_rank, tensorinv, tensorsolve, vander, lstsq; torch.svd (the old (U, S, V) API), cholesky_solve,
 cholesky_inverse."""
 import numpy as np
 
@@ -10,6 +10,7 @@ from .linalg import matmul
 from .linalg_decomp import LinAlgError, _check, _eye, _tril, _with_out, cholesky, inv, solve
 from .linalg_more import matrix_norm
 from .linalg_spectral import svd as _linalg_svd
+from .linalg_spectral import pinv as _pinv
 from .linalg_spectral import svdvals
 from .shape import reshape, stack
 
@@ -151,6 +152,40 @@ def vander(x, *, N=None):
     for _ in range(1, n):
         cols.append(cols[-1] * x)
     return stack(cols, -1)
+
+
+class _Lstsq(tuple):
+    solution = property(lambda self: self[0])
+    residuals = property(lambda self: self[1])
+    rank = property(lambda self: self[2])
+    singular_values = property(lambda self: self[3])
+
+
+@_with_out
+def lstsq(A, B, rcond=None, *, driver=None):
+    """X minimising ‖A X - B‖: X = A⁺ B (A⁺ from pinv with rtol = rcond), so the gradient is pinv's and matmul's.
+    What else torch returns depends on the driver (CPU default 'gelsy'): the rank (not for 'gels'), the singular
+    values ('gelsd', 'gelss'), the squared residuals per column when m > n and A has full rank (not for 'gelsy')."""
+    from .linalg_more import vector_norm
+
+    _check(A, "torch.linalg.lstsq", square=False)
+    driver = driver or "gelsy"
+    if driver not in ("gels", "gelsy", "gelsd", "gelss"):
+        raise RuntimeError(f"parameter `driver` should be one of (gels, gelsy, gelsd, gelss)")
+    vector = B.ndim == A.ndim - 1
+    if (B.shape[-1] if vector else B.shape[-2]) != A.shape[-2]:
+        raise RuntimeError(f"torch.linalg.lstsq: input.size(-2) should match other.size(-{1 if vector else 2})")
+    m, n = A.shape[-2:]
+    rtol = np.finfo(A.data.dtype).eps * max(m, n) if rcond is None or rcond < 0 else rcond
+    rhs = B.unsqueeze(-1) if vector else B
+    X = matmul(_pinv(A, rtol=rtol), rhs)
+    empty = X.reshape(-1)[:0]  # torch's empty float outputs are its node's too: they require grad
+    rank = matrix_rank(A, rtol=rtol) if driver != "gels" else Tensor._make(np.empty((0,), np.int64), None)
+    values = svdvals(A) if driver in ("gelsd", "gelss") else empty
+    residuals = empty
+    if m > n and driver != "gelsy" and bool(np.all(np.asarray(matrix_rank(A, rtol=rtol).data) == n)):
+        residuals = vector_norm(matmul(A, X) - rhs, 2, -2) ** 2  # (..., k); (1,) for a vector B, as torch
+    return _Lstsq((X.squeeze(-1) if vector else X, residuals, rank, values))
 
 
 # ---- torch.* ----------------------------------------------------------------------------------------------------
