@@ -8,7 +8,7 @@ from ..tensor import Tensor
 from .compare import where
 from .linalg import matmul
 from .linalg_decomp import LinAlgError, _check, _eye, _tril, _with_out, cholesky, inv, solve
-from .linalg_more import matrix_norm
+from .linalg_norms import matrix_norm
 from .linalg_spectral import svd as _linalg_svd
 from .linalg_spectral import pinv as _pinv
 from .linalg_spectral import svdvals
@@ -166,7 +166,7 @@ def lstsq(A, B, rcond=None, *, driver=None):
     """X minimising ‖A X - B‖: X = A⁺ B (A⁺ from pinv with rtol = rcond), so the gradient is pinv's and matmul's.
     What else torch returns depends on the driver (CPU default 'gelsy'): the rank (not for 'gels'), the singular
     values ('gelsd', 'gelss'), the squared residuals per column when m > n and A has full rank (not for 'gelsy')."""
-    from .linalg_more import vector_norm
+    from .linalg_norms import vector_norm
 
     _check(A, "torch.linalg.lstsq", square=False)
     driver = driver or "gelsy"
