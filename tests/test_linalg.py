@@ -5,9 +5,10 @@ test_linalg_decomp.py, with the helpers defined here.
 
 Tolerances: products and norms at parity's defaults (float64 1e-10, float32 1e-5). det/slogdet/inv/solve/cholesky
 at the defaults too, on well-conditioned inputs (A = B + nI with |B| <= 1, diagonally dominant; SPD as B Bᵀ + nI).
-qr/eigh/svd/pinv at float64 rtol 1e-8 and float32 1e-4: LAPACK's drivers differ in rounding between NumPy and
-torch, and their gradients divide by eigenvalue / singular value gaps (kept >= 0.1 here). Eigenvectors and singular
-vectors are compared through sign-invariant functions (U diag(w) Vh, U Uᵀ, V diag(L) Vᵀ, squares)."""
+qr/eigh/svd/pinv at float64 rtol 1e-8 (atol 1e-10) and float32 rtol and atol 1e-4: LAPACK's drivers differ in
+rounding between NumPy and torch, and their gradients divide by eigenvalue / singular value gaps (kept >= 0.1 here)
+and grow like 1/σ² (gradients of ~10 next to small entries: float32's absolute error there is ~1e-5). Eigenvectors
+and singular vectors are compared through sign-invariant functions (U diag(w) Vh, U Uᵀ, V diag(L) Vᵀ, squares)."""
 import functools
 
 import numpy as np
@@ -22,7 +23,7 @@ from strategies import arrays, float_dtypes
 
 side = st.integers(1, 4)
 batch = st.sampled_from([(), (2,), (1, 2)])
-DECOMP = {np.dtype(np.float64): dict(rtol=1e-8, atol=1e-10), np.dtype(np.float32): dict(rtol=1e-4, atol=1e-5)}
+DECOMP = {np.dtype(np.float64): dict(rtol=1e-8, atol=1e-10), np.dtype(np.float32): dict(rtol=1e-4, atol=1e-4)}
 
 
 def parity(fn, *arrays, **kw):
