@@ -41,6 +41,12 @@ from .ops import (argwhere, atleast_1d, atleast_2d, atleast_3d, bincount, broadc
                   repeat_interleave, roll, rot90, row_stack, scatter_add, scatter_reduce, searchsorted, select_scatter,
                   slice_scatter, take, take_along_dim, tensor_split, tile, trace, tril, triu, vsplit, vstack)
 # ---- exports of issue 11f (linear algebra) ----
+from . import linalg  # noqa: E402
+from .ops import (addbmm, addmm, addmv, addr, baddbmm, block_diag, cdist, chain_matmul, cross, einsum,  # noqa: E402
+                  inner, kron, mv, tensordot, vdot)
+from .ops.linalg_decomp import cholesky, det, inverse, logdet, slogdet  # noqa: E402
+from .ops.linalg_spectral import pinverse  # noqa: E402
+from .ops.linalg_extra import cholesky_inverse, cholesky_solve, svd  # noqa: E402
 from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, linspace, ones,
                        ones_like, rand, rand_like, randint, randn, randn_like, randperm, tensor, zeros, zeros_like)
 from .random import Generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state

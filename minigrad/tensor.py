@@ -702,6 +702,27 @@ class Tensor:
     # (end of issue 11d methods)
 
     # ---- methods of issue 11f: linear algebra (ops/linalg_more.py) ----
+    mH = property(lambda self: self.mT)  # the conjugate transpose: for real tensors mT
+    def mv(self, vec): return ops.mv(self, vec)  # noqa: E704
+    def addmm(self, mat1, mat2, *, beta=1, alpha=1): return ops.addmm(self, mat1, mat2, beta=beta, alpha=alpha)  # noqa
+    def addmv(self, mat, vec, *, beta=1, alpha=1): return ops.addmv(self, mat, vec, beta=beta, alpha=alpha)  # noqa
+    def addr(self, vec1, vec2, *, beta=1, alpha=1): return ops.addr(self, vec1, vec2, beta=beta, alpha=alpha)  # noqa
+    def baddbmm(self, batch1, batch2, *, beta=1, alpha=1): return ops.baddbmm(self, batch1, batch2, beta=beta, alpha=alpha)  # noqa
+    def addbmm(self, batch1, batch2, *, beta=1, alpha=1): return ops.addbmm(self, batch1, batch2, beta=beta, alpha=alpha)  # noqa
+    def inner(self, other): return ops.inner(self, other)  # noqa: E704
+    def kron(self, other): return ops.kron(self, other)  # noqa: E704
+    def vdot(self, other): return ops.vdot(self, other)  # noqa: E704
+    def cross(self, other, dim=None): return ops.cross(self, other, dim)  # noqa: E704
+    def det(self): return ops.det(self)  # noqa: E704
+    def logdet(self): return ops.linalg_decomp.logdet(self)  # noqa: E704
+    def slogdet(self): return ops.slogdet(self)  # noqa: E704
+    def inverse(self): return ops.inv(self)  # noqa: E704
+    def pinverse(self, rcond=1e-15): return ops.linalg_spectral.pinverse(self, rcond)  # noqa: E704
+    def cholesky(self, upper=False): return ops.cholesky(self, upper=upper)  # noqa: E704
+    def cholesky_solve(self, input2, upper=False): return ops.linalg_extra.cholesky_solve(self, input2, upper)  # noqa
+    def cholesky_inverse(self, upper=False): return ops.linalg_extra.cholesky_inverse(self, upper)  # noqa: E704
+    def svd(self, some=True, compute_uv=True): return ops.linalg_extra.svd(self, some, compute_uv)  # noqa: E704
+    def matrix_power(self, n): return ops.linalg_extra.matrix_power(self, n)  # noqa: E704
     # (end of issue 11f methods)
 
     # ---- NumPy functions on Tensors reach minigrad's ops ------------------------------------------------------

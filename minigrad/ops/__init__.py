@@ -75,6 +75,12 @@ from .shape_more import (  # noqa: F401
     roll, rot90, row_stack, tensor_split, tile, unfold, vsplit, vstack,
 )
 # ---- issue 11f (linear algebra) ----
+from .linalg_decomp import cholesky, det, inv, slogdet, solve  # noqa: F401
+from .linalg_spectral import pinv, qr, svd  # noqa: F401
+from .linalg_more import (  # noqa: F401
+    addbmm, addmm, addmv, addr, baddbmm, block_diag, cdist, chain_matmul, cross, einsum, inner, kron, mv, tensordot,
+    vdot,
+)
 from .compare import (  # noqa: F401
     allclose, bitwise_not, ceil, clamp, clip, eq, equal, floor, ge, gt, isclose, isfinite, isinf, isnan, le, logical_and,
     logical_not, logical_or, logical_xor, lt, maximum, minimum, ne, round, sign, where,
