@@ -36,6 +36,11 @@ GRADGRAD_TOL_OVERRIDES = {
     # 1/var² terms at eps = 1e-3 in float32
     "nn.functional.gaussian_nll_loss": {"float32": dict(rtol=1e-4, atol=1e-4)},
 }
+# float32 decompositions: NumPy's and torch's LAPACK builds differ in the last bits, and these second derivatives
+# divide by gaps between eigenvalues or singular values, which magnifies them (to ~3e-4 relative here)
+GRADGRAD_TOL_OVERRIDES.update({name: {"float32": dict(rtol=5e-4, atol=1e-4)} for name in (
+    "linalg.lstsq", "svd", "linalg.svd", "cdist", "pinverse", "linalg.eigh", "linalg.cond", "linalg.eigvalsh",
+    "linalg.pinv", "linalg.pinv.hermitian", "linalg.svdvals", "linalg.matrix_norm")})
 SAMPLE_TIMEOUT_S = 10.0
 
 # Ops whose values are random or uninitialised: only shapes and dtypes are compared, and no gradients
