@@ -89,6 +89,7 @@ REASONS = {
     "smooth_l1_loss": _COMPOSED, "huber_loss": _COMPOSED, "softmin": "softmax of -x: a negation pass more",
     "cosine_similarity": "norms, a clamp, products and a division as separate recorded ops; torch fuses",
     "cumprod dim=1": "the backward divides a reversed cumsum of g z by x (three passes with copies)",
+    "soft_margin_loss": "log(1 + e^(-y x)) as three recorded ops (mul, softplus, mean); torch's loss is one kernel",
 }
 
 
