@@ -62,9 +62,6 @@ class Node:
         out = self.function.backward(self, grad)
         return out if type(out) is tuple else (out,)
 
-    def mark_freed(self):
-        self._saved = None
-
 
 class AccumulateGrad(Node):
     """The node of a leaf that requires grad: adds the gradient that reaches it into `variable.grad`."""
