@@ -80,6 +80,8 @@ class _ConvNd(Module):
             s += f", padding={self.padding}"
         if self.dilation != (1,) * len(self.dilation):
             s += f", dilation={self.dilation}"
+        if self.output_padding != (0,) * len(self.output_padding):
+            s += f", output_padding={self.output_padding}"
         if self.groups != 1:
             s += f", groups={self.groups}"
         if self.bias is None:
@@ -97,5 +99,39 @@ class Conv1d(_ConvNd):
 
 class Conv2d(_ConvNd):
     """2-D convolution over (N, C_in, H, W) -> (N, C_out, H_out, W_out)."""
+
+    dims = 2
+
+
+class _ConvTransposeNd(_ConvNd):
+    """The weight is (in_channels, out_channels/groups, *kernel_size), as torch's; its fan_in (dim 1 · kernel) sets
+    the init bounds; the forward is F.conv_transpose{1,2}d (zero padding only, as in torch)."""
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, output_padding=0, groups=1,
+                 bias=True, dilation=1, padding_mode="zeros", device=None, dtype=None):
+        if padding_mode != "zeros":
+            raise ValueError(f'Only "zeros" padding mode is supported for {type(self).__name__}')
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
+                         padding_mode, device, dtype)
+        self.transposed = True
+        self.output_padding = _ntuple(output_padding, self.dims)
+        self.weight = Parameter(creation.empty((in_channels, out_channels // groups, *self.kernel_size),
+                                               device=device, dtype=dtype))
+        self.reset_parameters()
+
+    def forward(self, input):
+        fn = F.conv_transpose2d if self.dims == 2 else F.conv_transpose1d
+        return fn(input, self.weight, self.bias, self.stride, self.padding, self.output_padding, self.groups,
+                  self.dilation)
+
+
+class ConvTranspose1d(_ConvTransposeNd):
+    """1-D transposed convolution over (N, C_in, L) -> (N, C_out, L_out)."""
+
+    dims = 1
+
+
+class ConvTranspose2d(_ConvTransposeNd):
+    """2-D transposed convolution over (N, C_in, H, W) -> (N, C_out, H_out, W_out)."""
 
     dims = 2
