@@ -115,3 +115,61 @@ def test_errors():
     for mod in (torch.nn, nn):
         with pytest.raises(ValueError, match='Only "zeros" padding mode'):
             mod.ConvTranspose2d(2, 2, 3, padding_mode="reflect")
+
+
+# ---- fold / unfold ---------------------------------------------------------------------------------------------
+FOLD = [
+    dict(kernel_size=2),
+    dict(kernel_size=(3, 2), stride=2, padding=1),
+    dict(kernel_size=(2, 3), dilation=(2, 1), padding=(1, 2), stride=(1, 2)),
+]
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("opts", FOLD)
+def test_unfold_and_fold_values_and_gradients(opts, dtype):
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((2, 3, 6, 5)).astype(dtype)
+    tol = F64 if dtype == np.float64 else F32
+    check_parity(lambda a: TF.unfold(a, **opts), lambda a: F.unfold(a, **opts), x, **tol)
+    cols = TF.unfold(torch.from_numpy(x), **opts).numpy()
+    check_parity(lambda a: TF.fold(a, (6, 5), **opts), lambda a: F.fold(a, (6, 5), **opts), cols, **tol)
+    check_parity(lambda a: TF.fold(a, (6, 5), **opts), lambda a: F.fold(a, (6, 5), **opts), cols[0], **tol)
+    check_parity(lambda a: TF.unfold(a, **opts), lambda a: F.unfold(a, **opts), x[0], **tol)
+
+
+@pytest.mark.parametrize("opts", FOLD)
+def test_fold_unfold_double_backward(opts):
+    rng = np.random.default_rng(6)
+    x = rng.standard_normal((2, 3, 6, 5))
+    res = []
+    for lib, F_ in ((minigrad, F), (torch, TF)):
+        t = lib.from_numpy(x.copy()).requires_grad_(True)
+        y = F_.fold(F_.unfold(t, **opts) ** 2, (6, 5), **opts)
+        g, = lib.autograd.grad((y ** 2).sum(), [t], create_graph=True)
+        gg, = lib.autograd.grad((g * lib.from_numpy(x[::-1].copy())).sum(), [t])
+        res.append([g.detach().numpy(), gg.numpy()])
+    for ours, theirs in zip(*res):
+        np.testing.assert_allclose(ours, theirs, **F64)
+
+
+def test_fold_unfold_modules():
+    for args in [((4, 5), 2), ((6, 5), (3, 2), 1, 1, 2)]:
+        m, t = nn.Fold(*args), torch.nn.Fold(*args)
+        assert repr(m) == repr(t) and list(m.state_dict()) == []
+        mu, tu = nn.Unfold(*args[1:]), torch.nn.Unfold(*args[1:])
+        assert repr(mu) == repr(tu)
+        x = np.random.default_rng(7).standard_normal((2, 3) + args[0])
+        cols = tu(torch.from_numpy(x))
+        np.testing.assert_allclose(mu(minigrad.from_numpy(x)).numpy(), cols.numpy(), **F64)
+        np.testing.assert_allclose(m(minigrad.from_numpy(cols.numpy())).numpy(), t(cols).numpy(), **F64)
+
+
+def test_fold_unfold_errors():
+    for lib, F_ in ((torch, TF), (minigrad, F)):
+        with pytest.raises(RuntimeError, match="divisible by the product of kernel_size"):
+            F_.fold(lib.from_numpy(np.zeros((1, 5, 4))), (3, 3), 2)
+        with pytest.raises(RuntimeError, match="sliding blocks"):
+            F_.fold(lib.from_numpy(np.zeros((1, 4, 5))), (3, 3), 2)
+        with pytest.raises(RuntimeError, match="must be at least one"):
+            F_.unfold(lib.from_numpy(np.zeros((1, 1, 2, 2))), 3)
