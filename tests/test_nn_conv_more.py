@@ -173,3 +173,61 @@ def test_fold_unfold_errors():
             F_.fold(lib.from_numpy(np.zeros((1, 4, 5))), (3, 3), 2)
         with pytest.raises(RuntimeError, match="must be at least one"):
             F_.unfold(lib.from_numpy(np.zeros((1, 1, 2, 2))), 3)
+
+
+# ---- adaptive max pooling, max unpooling -----------------------------------------------------------------------
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("shape,size", [((2, 3, 7, 5), (3, 2)), ((2, 2, 6, 6), 4), ((3, 5, 4), (None, 3)),
+                                        ((1, 2, 3, 3), 5)])
+def test_adaptive_max_pool2d(shape, size, dtype):
+    x = np.random.default_rng(8).standard_normal(shape).astype(dtype)
+    tol = F64 if dtype == np.float64 else F32
+    m, t = check_parity(lambda a: TF.adaptive_max_pool2d(a, size, return_indices=True),
+                        lambda a: F.adaptive_max_pool2d(a, size, return_indices=True), x, **tol)
+    np.testing.assert_array_equal(m[1].numpy(), t[1].numpy())
+    mod, tmod = nn.AdaptiveMaxPool2d(size), torch.nn.AdaptiveMaxPool2d(size)
+    assert repr(mod) == repr(tmod)
+    np.testing.assert_allclose(mod(minigrad.from_numpy(x)).numpy(), tmod(torch.from_numpy(x)).numpy(), **tol)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("k,s,p,out", [(2, None, 0, (8, 7)), (3, 2, 1, (8, 7)), (3, 2, 1, None), (2, 2, 0, (9, 7))])
+def test_max_unpool2d(k, s, p, out, dtype):
+    rng = np.random.default_rng(9)
+    shape = (2, 3, 8, 7) if out else (2, 3, 7, 7)
+    x = torch.from_numpy(rng.standard_normal(shape).astype(dtype))
+    pooled, idx = TF.max_pool2d(x, k, s, p, return_indices=True)
+    tol = F64 if dtype == np.float64 else F32
+    mi = minigrad.from_numpy(idx.numpy())
+    check_parity(lambda a: TF.max_unpool2d(a, idx, k, s, p, out), lambda a: F.max_unpool2d(a, mi, k, s, p, out),
+                 pooled.numpy(), **tol)
+    check_parity(lambda a: TF.max_unpool2d(a, idx[0], k, s, p, out),
+                 lambda a: F.max_unpool2d(a, minigrad.from_numpy(idx[0].numpy()), k, s, p, out), pooled[0].numpy(),
+                 **tol)
+    mod, tmod = nn.MaxUnpool2d(k, s, p), torch.nn.MaxUnpool2d(k, s, p)
+    assert repr(mod) == repr(tmod)
+    np.testing.assert_allclose(mod(minigrad.from_numpy(pooled.numpy()), mi, out).numpy(),
+                               tmod(pooled, idx, out).numpy(), **tol)
+
+
+def test_pool_double_backward():
+    x = np.random.default_rng(10).standard_normal((2, 2, 7, 7))
+    res = []
+    for lib, F_ in ((minigrad, F), (torch, TF)):
+        t = lib.from_numpy(x.copy()).requires_grad_(True)
+        z, i = F_.adaptive_max_pool2d(t, (3, 4), return_indices=True)
+        y = F_.max_unpool2d(z * z, i, 2, output_size=(7, 7))
+        g, = lib.autograd.grad((y ** 3).sum(), [t], create_graph=True)
+        gg, = lib.autograd.grad((g * lib.from_numpy(x[::-1].copy())).sum(), [t])
+        res.append([g.detach().numpy(), gg.numpy()])
+    for ours, theirs in zip(*res):
+        np.testing.assert_allclose(ours, theirs, **F64)
+
+
+def test_pool_errors():
+    for lib, F_ in ((torch, TF), (minigrad, F)):
+        x = lib.from_numpy(np.zeros((1, 1, 2, 2)))
+        with pytest.raises(RuntimeError, match="elements in indices should be type int64"):
+            F_.max_unpool2d(x, lib.from_numpy(np.zeros((1, 1, 2, 2), np.int32)), 2)
+        with pytest.raises(RuntimeError, match="Found an invalid max index"):
+            F_.max_unpool2d(x, lib.from_numpy(np.full((1, 1, 2, 2), 99)), 2)
