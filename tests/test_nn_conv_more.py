@@ -231,3 +231,16 @@ def test_pool_errors():
             F_.max_unpool2d(x, lib.from_numpy(np.zeros((1, 1, 2, 2), np.int32)), 2)
         with pytest.raises(RuntimeError, match="Found an invalid max index"):
             F_.max_unpool2d(x, lib.from_numpy(np.full((1, 1, 2, 2), 99)), 2)
+
+
+def test_conv_transpose_module_output_size():
+    t = torch.nn.ConvTranspose2d(2, 3, 3, stride=2, padding=1)
+    m = nn.ConvTranspose2d(2, 3, 3, stride=2, padding=1)
+    m.load_state_dict({k: minigrad.from_numpy(v.detach().numpy().copy()) for k, v in t.state_dict().items()})
+    x = np.random.default_rng(11).standard_normal((1, 2, 4, 5)).astype(np.float32)
+    for size in [(7, 9), (8, 10), (1, 3, 8, 9)]:
+        np.testing.assert_allclose(m(minigrad.from_numpy(x), output_size=size).detach().numpy(),
+                                   t(torch.from_numpy(x), output_size=size).detach().numpy(), **F32)
+    for mod, lib in ((t, torch), (m, minigrad)):
+        with pytest.raises(ValueError, match="requested an output size"):
+            mod(lib.from_numpy(x), output_size=(9, 9))

@@ -119,10 +119,28 @@ class _ConvTransposeNd(_ConvNd):
                                                device=device, dtype=dtype))
         self.reset_parameters()
 
-    def forward(self, input):
+    def _output_padding(self, input, output_size):
+        """torch's: the output_padding that makes the output output_size (its last dims), within one stride."""
+        if output_size is None:
+            return self.output_padding
+        size = list(output_size)[-self.dims:]
+        if len(list(output_size)) not in (self.dims, input.ndim):
+            raise ValueError(f"ConvTranspose{self.dims}D: for {input.ndim}D input, output_size must have "
+                             f"{self.dims} or {input.ndim} elements (got {len(list(output_size))})")
+        pads = []
+        for d in range(self.dims):
+            low = ((input.shape[input.ndim - self.dims + d] - 1) * self.stride[d] - 2 * self.padding[d]
+                   + self.dilation[d] * (self.kernel_size[d] - 1) + 1)
+            if not low <= size[d] < low + self.stride[d]:
+                raise ValueError(f"requested an output size of {size}, but valid sizes range from {low} to "
+                                 f"{low + self.stride[d] - 1} (for an input of {list(input.shape[-self.dims:])})")
+            pads.append(size[d] - low)
+        return tuple(pads)
+
+    def forward(self, input, output_size=None):
         fn = F.conv_transpose2d if self.dims == 2 else F.conv_transpose1d
-        return fn(input, self.weight, self.bias, self.stride, self.padding, self.output_padding, self.groups,
-                  self.dilation)
+        return fn(input, self.weight, self.bias, self.stride, self.padding, self._output_padding(input, output_size),
+                  self.groups, self.dilation)
 
 
 class ConvTranspose1d(_ConvTransposeNd):
