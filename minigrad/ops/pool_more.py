@@ -45,8 +45,8 @@ class MaxUnpool2d(MaxPool2dBackward):
 
 def adaptive_max_pool2d(input, output_size, return_indices=False):
     input, unbatched = _batched(input)
-    size = _pair(output_size) if isinstance(output_size, int) else tuple(output_size) * (1 if len(output_size) == 2
-                                                                                          else 2)
+    size = (output_size,) * 2 if output_size is None or isinstance(output_size, int) else tuple(output_size)
+    size = size * 2 if len(size) == 1 else size
     out_hw = tuple(n if o is None else int(o) for n, o in zip(input.shape[2:], size))
     if any(o <= 0 for o in out_hw):
         raise RuntimeError(f"adaptive_max_pool2d(): Expected output_size to be positive, but got {list(out_hw)}")
