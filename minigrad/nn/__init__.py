@@ -25,6 +25,9 @@ from .normalization import BatchNorm1d, BatchNorm2d, Dropout2d, GroupNorm, Layer
 from .pooling import AdaptiveAvgPool1d, AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d
 from .parameter import Parameter
 from . import utils  # torch.nn.utils: clip_grad_norm_, parameters_to_vector, ...
+from .conv import ConvTranspose1d, ConvTranspose2d  # noqa: E402
+from .fold import Fold, Unfold  # noqa: E402
+from .pooling import AdaptiveMaxPool2d, MaxUnpool2d  # noqa: E402
 
 __all__ = ["Module", "Parameter", "Linear", "Identity", "ReLU", "Sigmoid", "Tanh", "Softmax", "LogSoftmax",
            "Flatten", "Unflatten", "Sequential", "ModuleList", "ModuleDict", "Dropout", "CrossEntropyLoss",
@@ -39,3 +42,4 @@ __all__ += ["SmoothL1Loss", "HuberLoss", "KLDivLoss", "PoissonNLLLoss", "Gaussia
 # ---- __all__ additions of issue 12 ----
 __all__ += ["Conv1d", "Conv2d", "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool1d",
             "AdaptiveAvgPool2d", "BatchNorm1d", "BatchNorm2d", "LayerNorm", "GroupNorm", "Dropout2d"]
+__all__ += ["ConvTranspose1d", "ConvTranspose2d", "Fold", "Unfold", "AdaptiveMaxPool2d", "MaxUnpool2d"]

@@ -80,6 +80,8 @@ class _ConvNd(Module):
             s += f", padding={self.padding}"
         if self.dilation != (1,) * len(self.dilation):
             s += f", dilation={self.dilation}"
+        if self.output_padding != (0,) * len(self.output_padding):
+            s += f", output_padding={self.output_padding}"
         if self.groups != 1:
             s += f", groups={self.groups}"
         if self.bias is None:
@@ -97,5 +99,57 @@ class Conv1d(_ConvNd):
 
 class Conv2d(_ConvNd):
     """2-D convolution over (N, C_in, H, W) -> (N, C_out, H_out, W_out)."""
+
+    dims = 2
+
+
+class _ConvTransposeNd(_ConvNd):
+    """The weight is (in_channels, out_channels/groups, *kernel_size), as torch's; its fan_in (dim 1 · kernel) sets
+    the init bounds; the forward is F.conv_transpose{1,2}d (zero padding only, as in torch)."""
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, output_padding=0, groups=1,
+                 bias=True, dilation=1, padding_mode="zeros", device=None, dtype=None):
+        if padding_mode != "zeros":
+            raise ValueError(f'Only "zeros" padding mode is supported for {type(self).__name__}')
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
+                         padding_mode, device, dtype)
+        self.transposed = True
+        self.output_padding = _ntuple(output_padding, self.dims)
+        self.weight = Parameter(creation.empty((in_channels, out_channels // groups, *self.kernel_size),
+                                               device=device, dtype=dtype))
+        self.reset_parameters()
+
+    def _output_padding(self, input, output_size):
+        """torch's: the output_padding that makes the output output_size (its last dims), within one stride."""
+        if output_size is None:
+            return self.output_padding
+        size = list(output_size)[-self.dims:]
+        if len(list(output_size)) not in (self.dims, input.ndim):
+            raise ValueError(f"ConvTranspose{self.dims}D: for {input.ndim}D input, output_size must have "
+                             f"{self.dims} or {input.ndim} elements (got {len(list(output_size))})")
+        pads = []
+        for d in range(self.dims):
+            low = ((input.shape[input.ndim - self.dims + d] - 1) * self.stride[d] - 2 * self.padding[d]
+                   + self.dilation[d] * (self.kernel_size[d] - 1) + 1)
+            if not low <= size[d] < low + self.stride[d]:
+                raise ValueError(f"requested an output size of {size}, but valid sizes range from {low} to "
+                                 f"{low + self.stride[d] - 1} (for an input of {list(input.shape[-self.dims:])})")
+            pads.append(size[d] - low)
+        return tuple(pads)
+
+    def forward(self, input, output_size=None):
+        fn = F.conv_transpose2d if self.dims == 2 else F.conv_transpose1d
+        return fn(input, self.weight, self.bias, self.stride, self.padding, self._output_padding(input, output_size),
+                  self.groups, self.dilation)
+
+
+class ConvTranspose1d(_ConvTransposeNd):
+    """1-D transposed convolution over (N, C_in, L) -> (N, C_out, L_out)."""
+
+    dims = 1
+
+
+class ConvTranspose2d(_ConvTransposeNd):
+    """2-D transposed convolution over (N, C_in, H, W) -> (N, C_out, H_out, W_out)."""
 
     dims = 2

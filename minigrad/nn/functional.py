@@ -35,6 +35,9 @@ from ..ops.normalization import batch_norm, dropout2d, group_norm, layer_norm
 from ..ops.pad import pad
 from ..ops.pool import (adaptive_avg_pool1d, adaptive_avg_pool2d, avg_pool1d, avg_pool2d, max_pool1d,
                         max_pool2d)
+from ..ops.conv_transpose import conv_transpose1d, conv_transpose2d  # noqa: E402
+from ..ops.fold import fold, unfold  # noqa: E402
+from ..ops.pool_more import adaptive_max_pool2d, max_unpool2d  # noqa: E402
 
 __all__ = ["linear", "relu", "relu_", "sigmoid", "tanh", "softmax", "log_softmax", "dropout", "one_hot",
            "cross_entropy", "nll_loss", "mse_loss", "l1_loss", "binary_cross_entropy",
@@ -49,6 +52,8 @@ __all__ += ["smooth_l1_loss", "huber_loss", "kl_div", "poisson_nll_loss", "gauss
             "multilabel_margin_loss", "multi_margin_loss", "cosine_embedding_loss", "triplet_margin_loss"]
 __all__ += ["conv1d", "conv2d", "pad", "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d",  # issue 12
             "adaptive_avg_pool1d", "adaptive_avg_pool2d", "batch_norm", "layer_norm", "group_norm", "dropout2d"]
+__all__ += ["conv_transpose1d", "conv_transpose2d", "fold", "unfold", "adaptive_max_pool2d",
+            "max_unpool2d"]
 
 
 def relu(input, inplace=False):
