@@ -101,8 +101,8 @@ def test_instance_norm(dt, shape, affine):
     c = shape[1]
     arrays = [rng.standard_normal(shape) * 3 + 1, rng.standard_normal(c), rng.standard_normal(c)]
     if affine:
-        _check(lambda x, w, b: F.instance_norm(x, weight=w, bias=b), lambda x, w, b: TF.instance_norm(x, weight=w, bias=b),
-               arrays, dt)
+        _check(lambda x, w, b: F.instance_norm(x, weight=w, bias=b),
+               lambda x, w, b: TF.instance_norm(x, weight=w, bias=b), arrays, dt)
     else:
         _check(lambda x: F.instance_norm(x), lambda x: TF.instance_norm(x), arrays[:1], dt)
 
@@ -110,7 +110,7 @@ def test_instance_norm(dt, shape, affine):
 @pytest.mark.parametrize("cls,shape", [("InstanceNorm1d", (2, 3, 5)), ("InstanceNorm1d", (3, 5)),
                                        ("InstanceNorm2d", (2, 3, 4, 4)), ("InstanceNorm2d", (3, 4, 4))])
 @pytest.mark.parametrize("kw", [{}, dict(affine=True), dict(track_running_stats=True, momentum=0.3),
-                                dict(affine=True, bias=False)])
+                                dict(affine=True, bias=False), dict(track_running_stats=True, momentum=None)])
 def test_instance_norm_module(cls, shape, kw):
     m, t = getattr(nn, cls)(3, dtype=minigrad.float64, **kw), getattr(torch.nn, cls)(3, dtype=torch.float64, **kw)
     assert repr(m) == repr(t)
@@ -190,6 +190,8 @@ CASES = [
     ((2, 3, 5), dict(scale_factor=2, mode="nearest")),
     ((2, 3, 5), dict(size=7, mode="nearest")),
     ((2, 3, 6), dict(size=4, mode="nearest")),
+    ((2, 3, 6), dict(scale_factor=1.5, mode="nearest")),
+    ((2, 3, 7), dict(scale_factor=0.5, mode="nearest")),
     ((1, 2, 3, 4), dict(scale_factor=(2, 3), mode="nearest")),
     ((1, 2, 5, 4), dict(size=(3, 7), mode="nearest")),
     ((2, 3, 5), dict(scale_factor=2, mode="linear", align_corners=False)),

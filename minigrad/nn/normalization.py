@@ -213,7 +213,7 @@ class _InstanceNorm(_BatchNorm):
         x = input.unsqueeze(0) if unbatched else input
         use_stats = self.training or not self.track_running_stats
         y = instance_norm(x, self.running_mean, self.running_var, self.weight, self.bias, use_stats,
-                          self.momentum if self.momentum is not None else 0.1, self.eps)
+                          self.momentum if self.momentum is not None else 0.0, self.eps)
         return y.squeeze(0) if unbatched else y
 
 
