@@ -202,6 +202,9 @@ CASES = [
     ((1, 2, 3, 4), dict(scale_factor=1.7, mode="bilinear", align_corners=False)),
     ((2, 2, 3, 4), dict(size=(5, 7), mode="bilinear", align_corners=True)),
     ((1, 1, 6, 5), dict(size=(4, 2), mode="bilinear", align_corners=False)),
+    ((1, 1, 3, 3), dict(scale_factor=1.3, mode="bilinear")),  # no size changes: torch copies
+    ((1, 1, 3, 5), dict(scale_factor=1.3, mode="bilinear")),  # only W changes: H still uses scale 1/1.3
+    ((1, 2, 3), dict(scale_factor=1.3, mode="linear")),
     ((1, 1, 6, 5), dict(scale_factor=2.5, mode="bilinear", align_corners=False, recompute_scale_factor=True)),
 ]
 
@@ -230,10 +233,20 @@ def test_upsample_module(kw):
 
 @pytest.mark.parametrize("kw,exc", [(dict(size=4, scale_factor=2), ValueError), (dict(), ValueError),
                                     (dict(size=4, align_corners=True), ValueError),
-                                    (dict(size=4, mode="bilinear"), NotImplementedError)])
+                                    (dict(size=4, mode="bilinear"), NotImplementedError),
+                                    (dict(scale_factor=0.3), RuntimeError),
+                                    (dict(scale_factor=0.3, mode="linear"), RuntimeError)])
 def test_interpolate_errors(kw, exc):
     with pytest.raises(exc) as e_t:
         TF.interpolate(torch.ones(1, 2, 3), **kw)
     with pytest.raises(exc) as e_m:
         F.interpolate(minigrad.tensor(np.ones((1, 2, 3))), **kw)
+    assert str(e_m.value) == str(e_t.value)
+
+
+def test_interpolate_zero_size_error_2d():
+    with pytest.raises(RuntimeError) as e_t:
+        TF.interpolate(torch.ones(1, 1, 3, 3), scale_factor=0.3, mode="bilinear")
+    with pytest.raises(RuntimeError) as e_m:
+        F.interpolate(minigrad.tensor(np.ones((1, 1, 3, 3))), scale_factor=0.3, mode="bilinear")
     assert str(e_m.value) == str(e_t.value)

@@ -84,11 +84,19 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
         raise NotImplementedError(f"Got {x.ndim}D input, but bilinear mode needs 4D input")
     if mode not in ("nearest", "linear", "bilinear") or x.ndim not in (3, 4):
         raise NotImplementedError(f"interpolate: mode {mode!r} on a {x.ndim}D input is not implemented in minigrad")
+    if min(sizes) <= 0:
+        names = "HW"[-k:] if k <= 2 else "DHW"
+        fmt = lambda v: ", ".join(f"{a}: {b}" for a, b in zip(names, v))  # noqa: E731
+        sep = " and" if k == 1 else ""
+        raise RuntimeError(f"Input and output sizes should be greater than 0, but got input ({fmt(x.shape[2:])}){sep} "
+                           f"output ({fmt(sizes)})")
+    if mode != "nearest" and tuple(sizes) == x.shape[2:]:
+        return input.clone()  # no size changes: torch copies, whatever the scale factor
     y = input
     for j in reversed(range(k)):  # the last dim first: torch's h-weights multiply the w-blends
         if mode == "nearest":
             y = _nearest(y, 2 + j, sizes[j], scales[j])
-        else:
+        elif sizes[j] != x.shape[2 + j]:  # torch's linear kernels leave a dim whose size is kept as it is
             y = _linear(y, 2 + j, sizes[j], scales[j], align_corners)
     return y
 
