@@ -194,6 +194,7 @@ CASES = [
     ((2, 3, 7), dict(scale_factor=0.5, mode="nearest")),
     ((1, 2, 3, 4), dict(scale_factor=(2, 3), mode="nearest")),
     ((1, 2, 5, 4), dict(size=(3, 7), mode="nearest")),
+    ((1, 2, 3, 4), dict(scale_factor=(3.1, 1.2), mode="nearest")),  # W kept: torch's 2-D kernel leaves it
     ((2, 3, 5), dict(scale_factor=2, mode="linear", align_corners=False)),
     ((2, 3, 5), dict(size=8, mode="linear", align_corners=True)),
     ((2, 3, 6), dict(size=4, mode="linear")),
@@ -213,6 +214,18 @@ CASES = [
 @pytest.mark.parametrize("shape,kw", CASES)
 def test_interpolate(dt, shape, kw):
     _check(lambda x: F.interpolate(x, **kw), lambda x: TF.interpolate(x, **kw), [rng.standard_normal(shape)], dt)
+
+
+def test_interpolate_nearest_1d_kept_size():
+    # torch's 1-D nearest forward reads [0, 0, 1, 2] for 4 -> 4 at scale 1.2, but its backward treats the dim as
+    # kept (identity): not the derivative of its own forward. minigrad matches the forward and differentiates it.
+    x = rng.standard_normal((1, 2, 4))
+    m = minigrad.tensor(x, requires_grad=True)
+    y = F.interpolate(m, scale_factor=1.2, mode="nearest")
+    np.testing.assert_array_equal(y.data, TF.interpolate(torch.tensor(x), scale_factor=1.2, mode="nearest").numpy())
+    np.testing.assert_array_equal(y.data, x[..., [0, 0, 1, 2]])
+    y.sum().backward()
+    np.testing.assert_array_equal(m.grad.data, np.broadcast_to([2.0, 1.0, 1.0, 0.0], x.shape))
 
 
 @pytest.mark.parametrize("align", [False, True])

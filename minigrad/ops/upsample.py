@@ -95,7 +95,9 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     y = input
     for j in reversed(range(k)):  # the last dim first: torch's h-weights multiply the w-blends
         if mode == "nearest":
-            y = _nearest(y, 2 + j, sizes[j], scales[j])
+            # torch's 2-D nearest kernel keeps a dim whose size is unchanged (its 1-D one does not)
+            if k == 1 or sizes[j] != x.shape[2 + j]:
+                y = _nearest(y, 2 + j, sizes[j], scales[j])
         elif sizes[j] != x.shape[2 + j]:  # torch's linear kernels leave a dim whose size is kept as it is
             y = _linear(y, 2 + j, sizes[j], scales[j], align_corners)
     return y
