@@ -20,6 +20,9 @@ from .loss import (  # noqa: E402
     TripletMarginLoss,
 )
 # ---- modules of issue 12 (conv, pool, norm, upsampling) ----
+from .dropout import Dropout1d  # noqa: E402
+from .normalization import InstanceNorm1d, InstanceNorm2d, RMSNorm  # noqa: E402
+from .upsampling import PixelShuffle, PixelUnshuffle, Upsample  # noqa: E402
 from .conv import Conv1d, Conv2d
 from .normalization import BatchNorm1d, BatchNorm2d, Dropout2d, GroupNorm, LayerNorm
 from .pooling import AdaptiveAvgPool1d, AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d
@@ -40,6 +43,7 @@ __all__ += ["SmoothL1Loss", "HuberLoss", "KLDivLoss", "PoissonNLLLoss", "Gaussia
             "HingeEmbeddingLoss", "SoftMarginLoss", "MultiLabelSoftMarginLoss", "MultiLabelMarginLoss",
             "MultiMarginLoss", "CosineEmbeddingLoss", "TripletMarginLoss"]
 # ---- __all__ additions of issue 12 ----
+__all__ += ["RMSNorm", "InstanceNorm1d", "InstanceNorm2d", "Dropout1d", "Upsample", "PixelShuffle", "PixelUnshuffle"]
 __all__ += ["Conv1d", "Conv2d", "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool1d",
             "AdaptiveAvgPool2d", "BatchNorm1d", "BatchNorm2d", "LayerNorm", "GroupNorm", "Dropout2d"]
 __all__ += ["ConvTranspose1d", "ConvTranspose2d", "Fold", "Unfold", "AdaptiveMaxPool2d", "MaxUnpool2d"]

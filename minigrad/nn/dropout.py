@@ -18,3 +18,11 @@ class Dropout(Module):
 
     def extra_repr(self):
         return f"p={self.p}, inplace={self.inplace}"
+
+
+class Dropout1d(Dropout):
+    """Zero whole channels of (N, C, L) or (C, L) with probability p in training; identity in eval."""
+
+    def forward(self, input):
+        from ..ops.normalization_more import dropout1d
+        return dropout1d(input, self.p, self.training, self.inplace)

@@ -30,6 +30,8 @@ from ..ops.loss_more import (  # noqa: E402
     soft_margin_loss, triplet_margin_loss,
 )
 # ---- imports of issue 12 (conv, pool, norm) ----
+from ..ops.normalization_more import dropout1d, instance_norm, rms_norm  # noqa: E402
+from ..ops.upsample import interpolate, pixel_shuffle, pixel_unshuffle  # noqa: E402
 from ..ops.conv import conv1d, conv2d
 from ..ops.normalization import batch_norm, dropout2d, group_norm, layer_norm
 from ..ops.pad import pad
@@ -54,6 +56,7 @@ __all__ += ["conv1d", "conv2d", "pad", "max_pool1d", "max_pool2d", "avg_pool1d",
             "adaptive_avg_pool1d", "adaptive_avg_pool2d", "batch_norm", "layer_norm", "group_norm", "dropout2d"]
 __all__ += ["conv_transpose1d", "conv_transpose2d", "fold", "unfold", "adaptive_max_pool2d",
             "max_unpool2d"]
+__all__ += ["rms_norm", "instance_norm", "dropout1d", "interpolate", "pixel_shuffle", "pixel_unshuffle"]
 
 
 def relu(input, inplace=False):
