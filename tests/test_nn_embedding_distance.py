@@ -196,7 +196,8 @@ def test_pdist(data):
     spread = (0.3 * 2.0 ** -np.arange(n * m)).reshape(n, m)
     x = (np.arange(n * m).reshape(n, m) * 1.5 + spread).astype(dt) + data.draw(arrays(dt, (n, m), 0.0, 0.01))
     check_parity(lambda a: TF.pdist(a, p), lambda a: F.pdist(a, p), x)
-    check_gradgrad(lambda a: TF.pdist(a, p), lambda a: F.pdist(a, p), x)
+    # float32 second derivatives of a p-norm of differences ~10 apart are rounding noise of ~1e-6 in both libraries
+    check_gradgrad(lambda a: TF.pdist(a, p), lambda a: F.pdist(a, p), x, **(dict(atol=1e-5) if dt == np.float32 else {}))
 
 
 def test_pdist_errors():
