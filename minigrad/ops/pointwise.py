@@ -271,7 +271,7 @@ def pow(input, exponent):  # noqa: A001 - torch's name
     return Pow.apply(input, exponent)
 
 
-def _float(input, name="input"):
+def _float(input):
     """torch computes exp/log/... of integers in the default float dtype."""
     if not isinstance(input, Tensor):
         raise TypeError(f"argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
