@@ -1,4 +1,8 @@
 """minigrad: autograd from scratch on NumPy, with torch's API. `import minigrad as torch` and go."""
+from . import _runtime
+
+_runtime.apply()  # freed memory kept for reuse: see _runtime (MINIGRAD_TUNE=0 leaves the process alone)
+
 from . import _dtype
 from ._dtype import (bool, double, dtype, float, float16, float32, float64, half, int, int8, int16, int32, int64,
                      long, short, uint8)
