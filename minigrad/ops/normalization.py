@@ -1,26 +1,72 @@
 """Normalization: batch_norm, layer_norm, group_norm — and channel dropout (dropout2d), the other per-channel layer.
 
-Each is a composition of minigrad's differentiable ops (mean, subtraction, multiplication, power), so its gradient
-and every higher one are those ops' own: y = (x - μ) · (σ² + ε)^(-1/2) · γ + β, with μ and σ² (biased) over the
-normalized dims. The classic fused backward, dx = (γ/σ)(g - mean(g) - x̂ · mean(g · x̂)), is what this graph computes.
+y = (x - μ) · (σ² + ε)^(-1/2) · γ + β, with μ and σ² (biased) over the normalized dims. Training-mode batch norm, the
+CNN's hot layer, is one Function (torch's NativeBatchNormBackward0) with the classic fused backward
+dx = γ/σ · (g - mean(g) - x̂ · mean(g · x̂)); layer_norm, group_norm and eval-mode batch norm are compositions of
+minigrad's differentiable ops (mean, subtraction, multiplication, power), so their gradients are those ops' own.
 """
+import math
+
 import numpy as np
 
-from ..autograd import grad_mode
+from ..autograd.function import Function
 from ..tensor import Tensor
-from .reduction import mean
-
-
-def _normalize(x, dims, eps):
-    """(x - mean) / sqrt(var + eps) over `dims`, and the batch's mean and biased variance (Tensors)."""
-    mu = mean(x, dim=dims, keepdim=True)
-    xc = x - mu
-    var = mean(xc * xc, dim=dims, keepdim=True)
-    return xc * (var + eps) ** -0.5, mu, var
 
 
 def _channel_shape(x):
     return (-1,) + (1,) * (x.ndim - 2)  # (C,) -> (C, 1, 1, ...) against (N, C, *)
+
+
+def _standardize(x, dims, eps):
+    """x̂ = (x - μ) · r with r = (σ² + ε)^(-1/2), μ and σ² (biased) over `dims`: (x̂, μ, σ², r), arrays or Tensors."""
+    mu = np.mean(x, axis=dims, keepdims=True)
+    xc = x - mu
+    var = np.mean(xc * xc, axis=dims, keepdims=True)
+    r = (var + eps) ** -0.5
+    return xc * r, mu, var, r
+
+
+class BatchNorm(Function):
+    """Training-mode batch norm of (N, C, *), statistics over every dim but C:   y = x̂ · γ + β,   x̂ = (x - μ) · r
+        dx = γ·r · (g - mean(g) - x̂ · mean(g · x̂)),   dγ = Σ g · x̂,   dβ = Σ g
+    (sums and means over every dim but C). It returns μ and σ² too, for the running statistics. A plain backward
+    reuses forward's x̂ and r; a create_graph backward recomputes them from x with minigrad's ops (the formula is
+    the same code), so the backward is differentiated again."""
+
+    node_name = "NativeBatchNormBackward0"
+    inputs = 3
+
+    @staticmethod
+    def forward(ctx, x, weight, bias, eps):
+        dims = (0,) + tuple(range(2, x.ndim))
+        xhat, mu, var, r = _standardize(x, dims, eps)
+        shape = _channel_shape(x)
+        y = xhat * weight.reshape(shape) if weight is not None else xhat.copy()
+        if bias is not None:
+            y += bias.reshape(shape)
+        ctx.save_for_backward(x, weight)
+        ctx.xhat, ctx.r, ctx.dims, ctx.eps = xhat, r, dims, eps
+        ctx.n = math.prod(x.shape[d] for d in dims)  # the values per channel
+        return y, mu.reshape(-1), var.reshape(-1)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, w = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        if type(x) is np.ndarray:
+            xhat, r = ctx.xhat, ctx.r
+        else:  # create_graph: x̂ and r as functions of x
+            xhat, _, _, r = _standardize(x, ctx.dims, ctx.eps)
+        n = ctx.n
+        g_sum = np.sum(g, axis=ctx.dims, keepdims=True)
+        gx_sum = np.sum(g * xhat, axis=ctx.dims, keepdims=True)
+        dx = None
+        if need[0]:
+            scale = r if w is None else r * np.reshape(w, _channel_shape(x))
+            dx = (g - g_sum / n - xhat * (gx_sum / n)) * scale
+        dw = np.reshape(gx_sum, (-1,)) if need[1] else None
+        db = np.reshape(g_sum, (-1,)) if need[2] else None
+        return dx, dw, db
 
 
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-5):
@@ -39,19 +85,17 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         if n <= 1:
             raise ValueError(f"Expected more than 1 value per channel when training, got input size "
                              f"{input.shape}")
-    shape = _channel_shape(x)
     if training or running_mean is None:
-        dims = (0,) + tuple(range(2, x.ndim))
-        y, mu, var = _normalize(input, dims, eps)
+        y, mu, var = BatchNorm.apply(input, weight, bias, eps)
         if training and running_mean is not None:
             n = x.size // c
-            with grad_mode.no_grad():
-                _update(running_mean, mu.data.reshape(-1), momentum)
-                _update(running_var, var.data.reshape(-1) * (n / max(n - 1, 1)), momentum)
-    else:
-        rm = running_mean.detach().reshape(shape)
-        rv = running_var.detach().reshape(shape)
-        y = (input - rm) * (rv + eps) ** -0.5
+            _update(running_mean, mu.data, momentum)
+            _update(running_var, var.data * (n / max(n - 1, 1)), momentum)
+        return y
+    shape = _channel_shape(x)
+    rm = running_mean.detach().reshape(shape)
+    rv = running_var.detach().reshape(shape)
+    y = (input - rm) * (rv + eps) ** -0.5
     if weight is not None:
         y = y * weight.reshape(shape)
     if bias is not None:
@@ -74,7 +118,7 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     if x.shape[x.ndim - len(shape):] != shape or len(shape) > x.ndim:
         raise RuntimeError(f"Given normalized_shape={list(shape)}, expected input with shape [*, "
                            f"{', '.join(map(str, shape))}], but got input of size{list(x.shape)}")
-    y, _, _ = _normalize(input, tuple(range(x.ndim - len(shape), x.ndim)), eps)
+    y = _standardize(input, tuple(range(x.ndim - len(shape), x.ndim)), eps)[0]
     if weight is not None:
         y = y * weight
     if bias is not None:
@@ -88,7 +132,7 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
     if x.ndim < 2 or x.shape[1] % num_groups:
         raise RuntimeError(f"Expected number of channels in input to be divisible by num_groups, but got input of "
                            f"shape {list(x.shape)} and num_groups={num_groups}")
-    y, _, _ = _normalize(input.reshape(x.shape[0], num_groups, -1), (2,), eps)
+    y = _standardize(input.reshape(x.shape[0], num_groups, -1), (2,), eps)[0]
     y = y.reshape(x.shape)
     shape = _channel_shape(x)
     if weight is not None:

@@ -9,7 +9,7 @@ import numpy as np
 
 from ..autograd import grad_mode
 from ..tensor import Tensor
-from .normalization import _channel_shape, _normalize, _update
+from .normalization import _channel_shape, _standardize, _update
 from .reduction import mean
 
 
@@ -43,7 +43,7 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
         n = int(np.prod(x.shape[2:]))
         if n <= 1:
             raise ValueError(f"Expected more than 1 spatial element when training, got input size {list(x.shape)}")
-        y, mu, var = _normalize(input, tuple(range(2, x.ndim)), eps)
+        y, mu, var, _ = _standardize(input, tuple(range(2, x.ndim)), eps)
         with grad_mode.no_grad():
             if running_mean is not None:
                 _update(running_mean, mu.data.reshape(x.shape[0], c).mean(0), momentum)
