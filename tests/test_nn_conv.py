@@ -1,6 +1,8 @@
 """Convolution against torch: F.conv2d / F.conv1d over generated shapes, strides, paddings, dilations and groups
-(values and every gradient, float64 and float32), double backward through all three convolution Functions, the
-modules' padding modes, init, repr, state_dict, torch's errors, and the bounded im2col buffer."""
+(values and every gradient, float64 and float32, with the im2col columns in both of conv.py's layouts), double
+backward through all three convolution Functions, the modules' padding modes, init, repr, state_dict, torch's
+errors, and the bounded im2col buffer."""
+import contextlib
 import math
 import re
 
@@ -51,18 +53,36 @@ def _tol(x):
     return {} if x.dtype == np.float64 else F32
 
 
-@given(conv_case(2))
-def test_conv2d_values_and_gradients(case):
-    x, w, b, opts = case
-    arrays = (x, w) if b is None else (x, w, b)
-    check_parity(lambda *a: TF.conv2d(*a, **opts), lambda *a: F.conv2d(*a, **opts), *arrays, **_tol(x))
+# conv.py lays the im2col columns out channels-first up to _FEW channels per group, channels-last above: the
+# generated cases have at most 3 per group, so each parity test runs once with each layout forced
+LAYOUTS = pytest.mark.parametrize("few", [conv_ops._FEW, 0], ids=["channels-first", "channels-last"])
 
 
-@given(conv_case(1))
-def test_conv1d_values_and_gradients(case):
+@contextlib.contextmanager
+def _layout(few):
+    saved, conv_ops._FEW = conv_ops._FEW, few
+    try:
+        yield
+    finally:
+        conv_ops._FEW = saved
+
+
+@LAYOUTS
+@given(case=conv_case(2))
+def test_conv2d_values_and_gradients(few, case):
     x, w, b, opts = case
     arrays = (x, w) if b is None else (x, w, b)
-    check_parity(lambda *a: TF.conv1d(*a, **opts), lambda *a: F.conv1d(*a, **opts), *arrays, **_tol(x))
+    with _layout(few):
+        check_parity(lambda *a: TF.conv2d(*a, **opts), lambda *a: F.conv2d(*a, **opts), *arrays, **_tol(x))
+
+
+@LAYOUTS
+@given(case=conv_case(1))
+def test_conv1d_values_and_gradients(few, case):
+    x, w, b, opts = case
+    arrays = (x, w) if b is None else (x, w, b)
+    with _layout(few):
+        check_parity(lambda *a: TF.conv1d(*a, **opts), lambda *a: F.conv1d(*a, **opts), *arrays, **_tol(x))
 
 
 def test_unbatched_input():
@@ -84,16 +104,18 @@ def _second_order(lib, F_, x, w, b, opts, v, u):
         total, ts, allow_unused=True)]
 
 
-@given(conv_case(2))
-def test_conv2d_double_backward(case):
+@LAYOUTS
+@given(case=conv_case(2))
+def test_conv2d_double_backward(few, case):
     x, w, b, opts = case
     x, w = x.astype(np.float64), w.astype(np.float64)
     b = np.zeros(w.shape[0]) if b is None else b.astype(np.float64)
     rng = np.random.default_rng(0)
     v = rng.standard_normal(TF.conv2d(torch.from_numpy(x), torch.from_numpy(w), **opts).shape)
     u = [rng.standard_normal(a.shape) for a in (x, w, b)]
-    (tg, tgg), (mg, mgg) = _second_order(torch, TF, x, w, b, opts, v, u), _second_order(minigrad, F, x, w, b, opts,
-                                                                                        v, u)
+    with _layout(few):
+        (tg, tgg), (mg, mgg) = _second_order(torch, TF, x, w, b, opts, v, u), _second_order(minigrad, F, x, w, b,
+                                                                                            opts, v, u)
     for ours, theirs in zip(mg + mgg, tg + tgg):
         np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-10)
 
@@ -168,8 +190,11 @@ def test_init_distribution():
     assert m.bias.detach().numpy().std() > 0.3 * bound
 
 
-def test_bounded_im2col_buffer(monkeypatch):
-    """With a tiny buffer the im2col runs in blocks of samples, then of output rows: the results do not change."""
+@LAYOUTS
+def test_bounded_im2col_buffer(monkeypatch, few):
+    """With a tiny buffer the im2col runs in blocks of samples, then (channels-last) of output rows: the results do
+    not change."""
+    monkeypatch.setattr(conv_ops, "_FEW", few)
     rng = np.random.default_rng(4)
     x, w, b = rng.standard_normal((3, 4, 9, 8)), rng.standard_normal((6, 2, 3, 3)), rng.standard_normal(6)
     for block in (200, 30):  # 200: samples at a time; 30: a few rows of one sample at a time

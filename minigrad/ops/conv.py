@@ -11,7 +11,10 @@ Those are Functions too (ConvTranspose, ConvWeight), and each one's backward is 
 order of derivative is a convolution of some kind and create_graph differentiates any of them.
 
 Layouts: x (N, C, H, W), w (O, C/groups, kh, kw), z (N, O, Ho, Wo); `padding` is ((top, bottom), (left, right)).
-Inside, the padded input is copied channels-last once, so the im2col copy reads runs of channels.
+Inside, the padded input is copied channels-last once, so the im2col copy reads runs of channels; with few channels
+per group (a first layer on grayscale or RGB images) those runs are too short, and the columns are copied in
+channels-first order instead, one strided copy per kernel offset, which also gives the output in (N, O, Ho, Wo)
+order without a transpose (at 64x1x28x28 -> 16: forward 1.15 -> 0.28 ms, weight gradient 1.22 -> 0.40 ms).
 Conv1d is conv2d on a height-1 image. The im2col buffer is bounded: at most _BLOCK elements are laid out at a time
 (blocks of samples, or of output rows of one sample).
 """
@@ -25,6 +28,7 @@ from ..autograd.function import Function, call
 from .pad import pad as _pad
 
 _BLOCK = 1 << 23  # elements of the im2col buffer at a time (32 MiB in float32)
+_FEW = 8  # channels per group up to which the channels-first columns are faster (measured at 1, 3, 4, 8 and 16)
 _scratch_buffers = threading.local()
 
 
@@ -94,9 +98,61 @@ def _weight_matrix(w, groups):
     return w.reshape(groups, o // groups, cg, kh, kw).transpose(0, 3, 4, 2, 1).reshape(groups, kh * kw * cg, -1)
 
 
+def _columns_nchw(x, padding, kernel, stride, dilation, out_hw):
+    """For few channels: x's windows as columns (N, C, kh, kw, Ho, Wo), one strided copy of (N, C, Ho, Wo) per kernel
+    offset (runs of Wo elements, where the channels-last copy moves runs of C)."""
+    (pt, pb), (pl, pr) = padding
+    n, c, h, w = x.shape
+    (kh, kw), (s1, s2), (d1, d2), (ho, wo) = kernel, stride, dilation, out_hw
+    xp = x
+    if pt or pb or pl or pr:
+        xp = _scratch("padded", (n, c, h + pt + pb, w + pl + pr), x.dtype)
+        xp.fill(0)
+        xp[:, :, pt:pt + h, pl:pl + w] = x
+    cols = _scratch("columns", (n, c, kh, kw, ho, wo), x.dtype)
+    for i in range(kh):
+        for j in range(kw):
+            cols[:, :, i, j] = xp[:, :, i * d1:i * d1 + s1 * (ho - 1) + 1:s1, j * d2:j * d2 + s2 * (wo - 1) + 1:s2]
+    return cols
+
+
+def _sample_blocks(n, per_sample):
+    """Slices of samples whose columns hold at most _BLOCK elements (one sample at the least)."""
+    step = max(1, _BLOCK // per_sample)
+    return [slice(n0, min(n, n0 + step)) for n0 in range(0, n, step)]
+
+
+def _conv_few(x, w, stride, padding, dilation, groups):
+    """_conv for few channels per group: z[n, group] = w[group] (O/g, K) @ columns[n, group] (K, Ho·Wo)."""
+    o, cg, kh, kw = w.shape
+    n = x.shape[0]
+    ho, wo = _out_hw(x.shape[2:], (kh, kw), stride, padding, dilation)
+    wm = w.reshape(groups, o // groups, cg * kh * kw)  # each row in the columns' (c, i, j) order
+    z = np.empty((n, o, ho, wo), np.result_type(x, w))
+    for bn in _sample_blocks(n, x.shape[1] * kh * kw * ho * wo):
+        cols = _columns_nchw(x[bn], padding, (kh, kw), stride, dilation, (ho, wo))
+        np.matmul(wm, cols.reshape(-1, groups, cg * kh * kw, ho * wo),
+                  out=z[bn].reshape(-1, groups, o // groups, ho * wo))
+    return z
+
+
+def _conv_weight_few(x, g, w_shape, stride, padding, dilation, groups):
+    """_conv_weight for few channels per group: dw[group] = Σ_n g[n, group] (O/g, Ho·Wo) @ columns[n, group]ᵀ."""
+    o, cg, kh, kw = w_shape
+    n, _, ho, wo = g.shape
+    dw = np.zeros((groups, o // groups, cg * kh * kw), np.result_type(x, g))
+    for bn in _sample_blocks(n, x.shape[1] * kh * kw * ho * wo):
+        cols = _columns_nchw(x[bn], padding, (kh, kw), stride, dilation, (ho, wo))
+        gb = g[bn].reshape(-1, groups, o // groups, ho * wo)
+        dw += np.matmul(gb, cols.reshape(-1, groups, cg * kh * kw, ho * wo).swapaxes(2, 3)).sum(0)
+    return dw.reshape(w_shape)
+
+
 def _conv(x, w, stride, padding, dilation, groups):
     """z[n, o] = Σ_{c,i,j} w[o, c, i, j] · xpad[n, c, s·h + d·i, s·w + d·j]   (c within o's group)"""
     o, cg, kh, kw = w.shape
+    if cg <= _FEW:
+        return _conv_few(x, w, stride, padding, dilation, groups)
     n = x.shape[0]
     ho, wo = _out_hw(x.shape[2:], (kh, kw), stride, padding, dilation)
     cols = _windows(_nhwc_padded(x, padding), (kh, kw), stride, dilation, (ho, wo), groups)
@@ -141,6 +197,8 @@ def _conv_transpose(g, w, x_shape, stride, padding, dilation, groups):
 def _conv_weight(x, g, w_shape, stride, padding, dilation, groups):
     """dw[o, c, i, j] = Σ_{n,h,w} g[n, o, h, w] · xpad[n, c, s·h + d·i, s·w + d·j]"""
     o, cg, kh, kw = w_shape
+    if cg <= _FEW:
+        return _conv_weight_few(x, g, w_shape, stride, padding, dilation, groups)
     n, _, ho, wo = g.shape
     cols = _windows(_nhwc_padded(x, padding), (kh, kw), stride, dilation, (ho, wo), groups)
     gl = g.transpose(0, 2, 3, 1).reshape(n, ho, wo, groups, o // groups)
