@@ -2,7 +2,8 @@
 import json
 import os
 
-from . import bench_breadth, bench_cnn, bench_epoch, bench_hvp, bench_memory, bench_ops, bench_pipeline, bench_scaling
+from . import (bench_breadth, bench_cnn, bench_epoch, bench_hvp, bench_layers, bench_memory, bench_ops, bench_pipeline,
+               bench_scaling)
 
 TARGETS = [
     # (name, how it is read from the results, comparison, bound); the epoch targets are read at both thread settings
@@ -120,7 +121,9 @@ def write(results, out_dir):
                  bench_hvp.table),
                 ("breadth", "8. The breadth of ops, forward + backward at the tutorial's size", bench_breadth.table),
                 ("cnn", "9. End-to-end epoch of the small CNN (conv-batchnorm-relu-pool x 2, linear)",
-                 bench_cnn.table)]
+                 bench_cnn.table),
+                ("layers", "10. The CNN's layers one at a time (forward, forward + backward); a vgg16 forward and its "
+                 "memory", bench_layers.table)]
     for key, title, table in sections:
         if key in results:
             lines += [f"## {title}", "", table(results[key]), ""]

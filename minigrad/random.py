@@ -75,3 +75,36 @@ def set_rng_state(new_state):
 
 def _gen(generator=None):
     return (generator or default_generator).rng
+
+
+def _in_place(out):
+    """Whether NumPy's Generator can write a draw straight into `out`: float32 or float64, C-contiguous, writable."""
+    return (out.dtype in (np.float32, np.float64) and out.flags.c_contiguous and out.flags.writeable
+            and out.flags.aligned and out.dtype.isnative)
+
+
+def _uniform_into(out, low, high, generator=None):
+    """Fill the array `out` in place with U(low, high), computed in its own dtype as torch's kernel computes it:
+    u in [0, 1) drawn straight into `out`, then low + (high - low) u. No float64 temporary the size of the array
+    (vgg16's 25088x4096 weight would need 822 MiB of one); for float64 these are exactly rng.uniform's numbers."""
+    rng = _gen(generator)
+    if _in_place(out):
+        rng.random(out.shape, dtype=out.dtype, out=out)
+        out *= high - low
+        out += low
+    else:  # float16, a strided view, an integer tensor: draw, then assign (a temporary, as before)
+        out[...] = rng.uniform(low, high, out.shape)
+    return out
+
+
+def _normal_into(out, mean, std, generator=None):
+    """Fill the array `out` in place with N(mean, std²) in its own dtype: mean + std z, z standard normal drawn
+    straight into `out`; for float64 exactly rng.normal's numbers."""
+    rng = _gen(generator)
+    if _in_place(out):
+        rng.standard_normal(out.shape, dtype=out.dtype, out=out)
+        out *= std
+        out += mean
+    else:
+        out[...] = rng.normal(mean, std, out.shape)
+    return out

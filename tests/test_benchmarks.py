@@ -72,8 +72,13 @@ def test_quick_run_writes_the_report(bench_data, tmp_path):
     assert all(isinstance(t["met"], bool) for t in saved["targets"])
     assert results["epoch"]["max_weight_diff_vs_torch"] < 1e-5  # all contenders trained the same model
     assert not results["memory"]["minigrad_imported_torch"]
+    layers = results["layers"]
+    assert [o["layer"] for o in layers["layers"]][:2] == ["conv2d 1→16, 3x3 pad 1", "batchnorm2d(16), train"]
+    assert all(o["max_rel_diff_vs_torch"] < 1e-4 for o in layers["layers"])  # both computed the same layer
+    assert layers["vgg"]["max_rel_diff_vs_torch"] < 1e-4 and not layers["vgg"]["minigrad_imported_torch"]
     md = (tmp_path / "results.md").read_text()
     assert "## 1. End-to-end epoch" in md and "## 6. Memory" in md and "| minigrad |" in md
+    assert "## 10. The CNN's layers" in md and "| max_pool2d 2 | 64x32x14x14 |" in md
 
 
 def test_memory_worker_never_imports_torch_for_minigrad(bench_data):
@@ -85,3 +90,14 @@ def test_memory_worker_never_imports_torch_for_minigrad(bench_data):
     # activations of a batch of 64: the input (64x784) and two (64x512) layer inputs at least, as float32
     assert held["excluding_parameters"] >= 4 * 64 * (784 + 512 + 512)
     assert r["peak_rss"] >= r["rss_after_import"] > 0
+
+
+def test_vgg_worker_builds_at_about_the_parameters_size():
+    """Building a vgg costs its parameters' size and little more: init draws in float32 straight into the weights
+    (it once drew float64 and cast, and peaked at 2.6x). The minigrad worker never imports torch."""
+    from benchmarks import bench_layers
+
+    r = bench_layers.measure_vgg("minigrad", "vgg11", 32, 1)
+    assert r["torch_imported"] is False and r["parameter_bytes"] > 500 * 2 ** 20
+    assert r["peak_rss_after_build"] - r["rss_after_import"] < 1.25 * r["parameter_bytes"]
+    assert r["peak_rss_after_forward"] >= r["peak_rss_after_build"] and len(r["forward_s"]) == 1

@@ -113,3 +113,59 @@ def test_linear_default_init_is_uniform_one_over_sqrt_fan_in_and_seeded():
     np.testing.assert_array_equal(again.weight.detach().numpy(), layer.weight.detach().numpy())
     np.testing.assert_array_equal(again.bias.detach().numpy(), b)
     assert layer.weight.dtype == minigrad.float32 and layer.weight.shape == (150, 400)
+
+
+def test_draws_are_made_in_the_tensors_dtype_without_a_float64_temporary():
+    """Building vgg16 once peaked at 2.6x its weights' size: each init drew float64 numbers and cast them. Now the
+    draw is written straight into the tensor, so filling a float32 tensor allocates (almost) nothing."""
+    import tracemalloc  # NumPy reports its allocations to tracemalloc
+
+    t = minigrad.empty(1000, 1000)  # 4 MB of float32
+    for fill in (lambda: init.uniform_(t, -1, 1), lambda: init.normal_(t, 0, 1), lambda: init.kaiming_uniform_(t),
+                 lambda: init.kaiming_normal_(t), lambda: init.xavier_uniform_(t), lambda: init.xavier_normal_(t)):
+        tracemalloc.start()
+        fill()
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        assert peak < 100_000, peak
+        assert t.dtype == minigrad.float32
+
+
+def test_draws_are_seeded_in_every_dtype_and_layout():
+    """Same seed, same numbers, whichever path the draw takes: in place (float32, float64), or drawn then assigned
+    (float16, a strided view); float64 gets exactly NumPy's uniform/normal numbers from the same stream."""
+    def draw(make):
+        minigrad.manual_seed(7)
+        t = make()
+        init.uniform_(t, -0.5, 2.0)
+        u = t.numpy().copy()
+        init.normal_(t, 1.0, 3.0)
+        return u, t.numpy().copy()
+
+    makes = [lambda: minigrad.empty(50, 40), lambda: minigrad.empty(50, 40, dtype=minigrad.float64),
+             lambda: minigrad.empty(50, 40, dtype=minigrad.float16), lambda: minigrad.empty(50, 80)[:, ::2]]
+    for make in makes:
+        (u1, n1), (u2, n2) = draw(make), draw(make)
+        np.testing.assert_array_equal(u1, u2)
+        np.testing.assert_array_equal(n1, n2)
+        assert u1.min() >= -0.5 and u1.max() <= 2.0 and u1.std() > 0.5
+        assert abs(n1.mean() - 1.0) < 0.5 and 2.5 < n1.std() < 3.5
+    u, n = draw(makes[1])
+    rng = np.random.default_rng(np.random.PCG64(7))
+    np.testing.assert_array_equal(u, rng.uniform(-0.5, 2.0, (50, 40)))
+    np.testing.assert_array_equal(n, rng.normal(1.0, 3.0, (50, 40)))
+    g = minigrad.Generator().manual_seed(3)
+    a = init.uniform_(minigrad.empty(5), generator=g).numpy().copy()
+    g.manual_seed(3)
+    np.testing.assert_array_equal(init.uniform_(minigrad.empty(5), generator=g).numpy(), a)
+
+
+@pytest.mark.parametrize("fill", ["uniform_", "normal_"])
+def test_init_counts_as_an_in_place_write(fill):
+    """A graph that saved the tensor sees it changed, as in torch (init writes under no_grad, but still in place)."""
+    for lib in (torch, minigrad):
+        x, w = lib.ones(3, requires_grad=True), lib.ones(3)
+        y = (x * w).sum()  # mul saves w for x's gradient
+        getattr(lib.nn.init, fill)(w)
+        with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+            y.backward()
