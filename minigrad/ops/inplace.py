@@ -299,14 +299,14 @@ def clamp_(self, min=None, max=None):  # noqa: A002
 def uniform_(self, a=0.0, b=1.0, generator=None):
     from .. import random
 
-    self.data[...] = random._gen(generator).uniform(a, b, self.data.shape)
+    random._uniform_into(self.data, a, b, generator)  # in the tensor's dtype, as nn.init.uniform_
 
 
 @_fill()
 def normal_(self, mean=0.0, std=1.0, generator=None):
     from .. import random
 
-    self.data[...] = random._gen(generator).normal(mean, std, self.data.shape)
+    random._normal_into(self.data, mean, std, generator)  # in the tensor's dtype, as nn.init.normal_
 
 
 def scatter_(self, dim, index, src=None, value=None, *, reduce=None):
