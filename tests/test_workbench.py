@@ -131,9 +131,10 @@ def test_graphs_part_where_an_op_differs():
 
     t = (torch.tensor([1.0, 2.0], requires_grad=True) * 2).exp().sum()
     m = (minigrad.tensor([1.0, 2.0], requires_grad=True) * 2).sin().sum()
-    roles = [(tn.name().replace("torch::autograd::", ""), role) for tn, _, role in pair_graphs(t.grad_fn, m._node())]
-    assert roles == [("SumBackward0", "same"), ("ExpBackward0", "unmatched"), ("MulBackward0", "unmatched"),
-                     ("AccumulateGrad", "unmatched")]
+    roles = [(op.torch[0].name().replace("torch::autograd::", ""), [n.name() for n in op.minigrad])
+             for op in pair_graphs(t.grad_fn, m._node())]
+    assert roles == [("SumBackward0", ["SumBackward0"]), ("ExpBackward0", []), ("MulBackward0", []),
+                     ("AccumulateGrad", [])]
     rows = [{"step": 1, "op": "SumBackward0", "role": "same", "seq": 2},
             {"step": 2, "op": "ExpBackward0", "role": "unmatched", "seq": 1}]
     assert first_divergence(rows) == (rows[1], "minigrad's graph has no ExpBackward0 here")
@@ -148,6 +149,114 @@ def test_compare_ops_command(capsys):
     assert "every one of torch's 16 backward nodes found in minigrad's graph" in out
     assert "after the sgd step (lr 0.001)" in out and "linear_relu_stack.0.weight" in out
 
+
+
+# ---- every op against torch: the CNN, on a real first step ------------------------------------------------------
+_CNN_LAYER = ["MaxPool2DWithIndicesBackward0", "ReluBackward0", "NativeBatchNormBackward0", "AccumulateGrad",
+              "AccumulateGrad", "ConvolutionBackward0", "AccumulateGrad", "AccumulateGrad"]
+CNN_OPS = ["NllLossBackward0", "LogSoftmaxBackward0", "AddmmBackward0", "AccumulateGrad", "TBackward0",
+           "AccumulateGrad", "ViewBackward0"] + _CNN_LAYER * 2
+
+
+@pytest.fixture
+def cnn_step(fashion_root, monkeypatch):
+    """The CNN pair and the first batch of `minigrad compare --ops --model cnn --batch-size 16`, real FashionMNIST."""
+    from minigrad.__main__ import build_parser
+    from minigrad.cli.compare import shared_models
+    from minigrad.cli.ops_compare import first_batch
+
+    monkeypatch.setenv("MINIGRAD_DATA", fashion_root)
+    args = build_parser().parse_args(["compare", "--ops", "--model", "cnn", "--batch-size", "16"])
+    t_model, m_model = shared_models(args, "cpu")
+    return (m_model, t_model, *first_batch(args))
+
+
+def test_compare_ops_pairs_every_op_of_the_cnn_and_agrees(cnn_step):
+    from minigrad.cli.ops_compare import compare_ops
+
+    rows, verdict, (m_loss, t_loss) = compare_ops(*cnn_step)
+    assert [r["op"] for r in rows] == CNN_OPS and all(r["role"] in ("same", "fused") for r in rows)
+    batch_norms = [r for r in rows if r["op"] == "NativeBatchNormBackward0"]  # torch's one node, minigrad's several
+    assert all(" nodes: " in r["minigrad"] and "MeanBackward1" in r["minigrad"] for r in batch_norms)
+    same = [r for r in rows if r["role"] == "same"]
+    assert all(r["value"]["allclose"] for r in same)
+    assert all(r["grad_out"]["allclose"] for r in same if r["op"] != "AccumulateGrad")
+    params = [r for r in rows if "param" in r]  # every parameter's gradient agrees end to end too
+    assert {r["param"] for r in params} == {n for n, _ in cnn_step[1].named_parameters()}
+    assert all(r["grad_in"]["allclose"] for r in params)
+    assert verdict is None and abs(m_loss - t_loss) < 1e-5
+    for m_bn, t_bn in ((cnn_step[0].features[i], cnn_step[1].features[i]) for i in (1, 5)):  # in training mode the
+        t_mean = t_bn.running_mean.numpy()  # running statistics moved, in both, without a node in either graph
+        assert np.abs(t_mean).max() > 0 and np.allclose(m_bn.running_mean.numpy(), t_mean, rtol=1e-5, atol=1e-7)
+    # a max-pool window whose largest values are equal to float32 rounding sends its gradient where each library
+    # picked: above the first such tie every incoming gradient agrees as well
+    tied = [i for i, r in enumerate(rows) if r.get("ties")]
+    assert all(r["grad_in"]["allclose"] for r in rows[:tied[0] + 1 if tied else None] if r["role"] == "same")
+    assert all(rows[i]["op"] == "MaxPool2DWithIndicesBackward0" and rows[i]["grad_out"]["allclose"] for i in tied)
+
+
+def test_compare_ops_names_a_perturbed_cnn_forward(cnn_step, monkeypatch):
+    from minigrad.cli.ops_compare import compare_ops
+    from minigrad.ops.conv import Convolution
+
+    original = Convolution.forward
+    monkeypatch.setattr(Convolution, "forward",
+                        staticmethod(lambda ctx, *args, **kw: original(ctx, *args, **kw) + np.float32(1e-3)))
+    rows, (row, why), _ = compare_ops(*cnn_step)
+    assert row["op"] == "ConvolutionBackward0" and why == "its forward value differs"
+    assert row["step"] == 21  # the first conv in forward order is the last in backward order
+
+
+@pytest.mark.parametrize("op, step, node", [("conv.Convolution", 13, "ConvolutionBackward0"),
+                                            ("pointwise.Pow", 10, "NativeBatchNormBackward0")])
+def test_compare_ops_names_a_perturbed_cnn_backward(cnn_step, monkeypatch, op, step, node):
+    """A wrong backward anywhere below the max-pool ties is still named: each op is judged on the gradient it got.
+    Pow is one of the ops minigrad writes batch norm with, so torch's batch norm node is named."""
+    import importlib
+
+    from minigrad.cli.ops_compare import compare_ops
+
+    module, name = op.split(".")
+    fn = getattr(importlib.import_module(f"minigrad.ops.{module}"), name)
+    original = fn.backward
+    monkeypatch.setattr(fn, "backward", staticmethod(lambda ctx, g: tuple(
+        None if t is None else t * np.float32(1.01) for t in original(ctx, g))))
+    rows, (row, why), _ = compare_ops(*cnn_step)
+    assert (row["op"], row["step"], why) == (node, step, "the gradients it sends on differ")
+    assert row["value"]["allclose"] and not row["grad_out"]["allclose"]
+
+
+def test_a_max_pool_tie_broken_the_other_way_is_not_a_difference():
+    import torch
+
+    from minigrad.cli.ops_compare import replay
+    from minigrad.cli.ops_pairing import Op
+
+    def both(t_values, m_values):
+        t = torch.nn.functional.max_pool2d(torch.tensor(t_values, requires_grad=True), 2)
+        m = minigrad.nn.functional.max_pool2d(minigrad.tensor(m_values, requires_grad=True), 2)
+        t.sum().backward(retain_graph=True)
+        op = Op((t.grad_fn,), (m.grad_fn,), ((t.grad_fn.next_functions[0][0], None),))
+        (sent,), ties = (lambda s_t: (list(s_t[0].values()), s_t[1]))(replay(op, np.ones((1, 1, 1, 1), "f"), "cpu"))
+        return sent.ravel().tolist(), ties
+
+    one_ulp_more = float(np.nextafter(np.float32(1), np.float32(2)))
+    # torch's window holds an exact tie (its first wins), minigrad's the same values one ulp apart (its second wins)
+    assert both([[[[1.0, 1.0], [0.0, 0.0]]]], [[[[1.0, one_ulp_more], [0.0, 0.0]]]]) == (
+        [0.0, 1.0, 0.0, 0.0], {"count": 1, "windows": 1})
+    # not a tie: minigrad's pick is not a largest value of torch's input, so torch's own pick is compared
+    assert both([[[[2.0, 1.0], [0.0, 0.0]]]], [[[[1.0, 2.0], [0.0, 0.0]]]]) == ([1.0, 0.0, 0.0, 0.0], None)
+
+
+def test_compare_ops_command_on_the_cnn(fashion_root, monkeypatch, capsys):
+    from minigrad.__main__ import main
+
+    monkeypatch.setenv("MINIGRAD_DATA", fashion_root)
+    assert main(["compare", "--ops", "--model", "cnn", "--limit", "64", "--batch-size", "8", "--strict"]) == 0
+    out = capsys.readouterr().out
+    assert "every one of torch's 23 backward nodes found in minigrad's graph" in out
+    assert "NativeBatchNormBackward0" in out and "minigrad: 11 nodes: 2 AddBackward0, 3 MulBackward0," in out
+    assert "after the sgd step (lr 0.001)" in out and "features.1.weight" in out
 
 # ---- backprop health --------------------------------------------------------------------------------------------
 def test_health_figures_match_a_tiny_model_worked_by_hand():
