@@ -13,8 +13,6 @@ from typing import NamedTuple
 # one side a single name. The op's top has one of these names on each side.
 GROUPS = [
     (("NllLossBackward0", "LogSoftmaxBackward0"), ("CrossEntropyLossBackward0",)),  # minigrad fuses cross-entropy
-    (("NativeBatchNormBackward0",),  # minigrad writes batch norm with its ops (ops/normalization.py)
-     ("AddBackward0", "MulBackward0", "SubBackward0", "MeanBackward1", "PowBackward0", "ViewBackward0")),
 ]
 
 
