@@ -79,10 +79,11 @@ def _blocks(n, ho, per_row):
                 yield slice(n0, n0 + 1), slice(h0, min(ho, h0 + rows))
 
 
-def _im2col(windows, groups):
+def _im2col(windows, groups, fresh=False):
     """The im2col copy of a block of windows (Nb, rows, Wo, g, kh, kw, C/g): (g, M, K) with M = Nb·rows·Wo output
-    pixels and K = kh·kw·C/g, the window's elements in the weight matrix's order."""
-    buf = _scratch("columns", windows.shape, windows.dtype)
+    pixels and K = kh·kw·C/g, the window's elements in the weight matrix's order. `fresh`: a new array that may
+    outlive the call (kept for the weight gradient), not the scratch one."""
+    buf = np.empty(windows.shape, windows.dtype) if fresh else _scratch("columns", windows.shape, windows.dtype)
     np.copyto(buf, windows)
     return buf.reshape(-1, groups, math.prod(windows.shape[4:])).swapaxes(0, 1)
 
@@ -98,9 +99,9 @@ def _weight_matrix(w, groups):
     return w.reshape(groups, o // groups, cg, kh, kw).transpose(0, 3, 4, 2, 1).reshape(groups, kh * kw * cg, -1)
 
 
-def _columns_nchw(x, padding, kernel, stride, dilation, out_hw):
+def _columns_nchw(x, padding, kernel, stride, dilation, out_hw, fresh=False):
     """For few channels: x's windows as columns (N, C, kh, kw, Ho, Wo), one strided copy of (N, C, Ho, Wo) per kernel
-    offset (runs of Wo elements, where the channels-last copy moves runs of C)."""
+    offset (runs of Wo elements, where the channels-last copy moves runs of C); `fresh` as in _im2col."""
     (pt, pb), (pl, pr) = padding
     n, c, h, w = x.shape
     (kh, kw), (s1, s2), (d1, d2), (ho, wo) = kernel, stride, dilation, out_hw
@@ -109,7 +110,8 @@ def _columns_nchw(x, padding, kernel, stride, dilation, out_hw):
         xp = _scratch("padded", (n, c, h + pt + pb, w + pl + pr), x.dtype)
         xp.fill(0)
         xp[:, :, pt:pt + h, pl:pl + w] = x
-    cols = _scratch("columns", (n, c, kh, kw, ho, wo), x.dtype)
+    shape = (n, c, kh, kw, ho, wo)
+    cols = np.empty(shape, x.dtype) if fresh else _scratch("columns", shape, x.dtype)
     for i in range(kh):
         for j in range(kw):
             cols[:, :, i, j] = xp[:, :, i * d1:i * d1 + s1 * (ho - 1) + 1:s1, j * d2:j * d2 + s2 * (wo - 1) + 1:s2]
@@ -122,44 +124,60 @@ def _sample_blocks(n, per_sample):
     return [slice(n0, min(n, n0 + step)) for n0 in range(0, n, step)]
 
 
-def _conv_few(x, w, stride, padding, dilation, groups):
+def _conv_few(x, w, stride, padding, dilation, groups, keep=None):
     """_conv for few channels per group: z[n, group] = w[group] (O/g, K) @ columns[n, group] (K, Ho·Wo)."""
     o, cg, kh, kw = w.shape
     n = x.shape[0]
     ho, wo = _out_hw(x.shape[2:], (kh, kw), stride, padding, dilation)
     wm = w.reshape(groups, o // groups, cg * kh * kw)  # each row in the columns' (c, i, j) order
     z = np.empty((n, o, ho, wo), np.result_type(x, w))
-    for bn in _sample_blocks(n, x.shape[1] * kh * kw * ho * wo):
-        cols = _columns_nchw(x[bn], padding, (kh, kw), stride, dilation, (ho, wo))
+    blocks = _sample_blocks(n, x.shape[1] * kh * kw * ho * wo)
+    for bn in blocks:
+        cols = _columns_nchw(x[bn], padding, (kh, kw), stride, dilation, (ho, wo), fresh=_keeps(keep, blocks))
+        _keep(keep, blocks, cols)
         np.matmul(wm, cols.reshape(-1, groups, cg * kh * kw, ho * wo),
                   out=z[bn].reshape(-1, groups, o // groups, ho * wo))
     return z
 
 
-def _conv_weight_few(x, g, w_shape, stride, padding, dilation, groups):
+def _conv_weight_few(x, g, w_shape, stride, padding, dilation, groups, columns=None):
     """_conv_weight for few channels per group: dw[group] = Σ_n g[n, group] (O/g, Ho·Wo) @ columns[n, group]ᵀ."""
     o, cg, kh, kw = w_shape
     n, _, ho, wo = g.shape
     dw = np.zeros((groups, o // groups, cg * kh * kw), np.result_type(x, g))
     for bn in _sample_blocks(n, x.shape[1] * kh * kw * ho * wo):
-        cols = _columns_nchw(x[bn], padding, (kh, kw), stride, dilation, (ho, wo))
+        cols = columns if columns is not None else _columns_nchw(x[bn], padding, (kh, kw), stride, dilation, (ho, wo))
         gb = g[bn].reshape(-1, groups, o // groups, ho * wo)
         dw += np.matmul(gb, cols.reshape(-1, groups, cg * kh * kw, ho * wo).swapaxes(2, 3)).sum(0)
     return dw.reshape(w_shape)
 
 
-def _conv(x, w, stride, padding, dilation, groups):
-    """z[n, o] = Σ_{c,i,j} w[o, c, i, j] · xpad[n, c, s·h + d·i, s·w + d·j]   (c within o's group)"""
+def _keeps(keep, blocks):
+    """Whether the columns are kept for the weight gradient: asked for, and laid out in one block."""
+    return keep is not None and len(blocks) == 1
+
+
+def _keep(keep, blocks, columns):
+    if _keeps(keep, blocks):
+        keep["columns"] = columns
+
+
+def _conv(x, w, stride, padding, dilation, groups, keep=None):
+    """z[n, o] = Σ_{c,i,j} w[o, c, i, j] · xpad[n, c, s·h + d·i, s·w + d·j]   (c within o's group)
+    `keep`: a dict that receives the im2col columns when they fit in one block, for _conv_weight to reuse (torch's
+    old CPU convolution kept its unfolded input between forward and backward the same way)."""
     o, cg, kh, kw = w.shape
     if cg <= _FEW:
-        return _conv_few(x, w, stride, padding, dilation, groups)
+        return _conv_few(x, w, stride, padding, dilation, groups, keep)
     n = x.shape[0]
     ho, wo = _out_hw(x.shape[2:], (kh, kw), stride, padding, dilation)
     cols = _windows(_nhwc_padded(x, padding), (kh, kw), stride, dilation, (ho, wo), groups)
     wm = _weight_matrix(w, groups)  # (g, K, O/g)
     z = _scratch("out", (n, ho, wo, groups, o // groups), np.result_type(x, w))  # channels-last while it is filled
-    for bn, bh in _blocks(n, ho, groups * kh * kw * cg * wo):
-        c = _im2col(cols[bn, bh], groups)
+    blocks = list(_blocks(n, ho, groups * kh * kw * cg * wo))
+    for bn, bh in blocks:
+        c = _im2col(cols[bn, bh], groups, fresh=_keeps(keep, blocks))
+        _keep(keep, blocks, c)
         zb = z[bn, bh]  # contiguous: whole rows of some samples, or some rows of one sample
         np.matmul(c, wm, out=zb.reshape(-1, groups, o // groups).swapaxes(0, 1))  # (g, M, K) @ (g, K, O/g)
     return z.reshape(n, ho, wo, o).transpose(0, 3, 1, 2).copy()  # a fresh NCHW array, never the scratch itself
@@ -194,15 +212,19 @@ def _conv_transpose(g, w, x_shape, stride, padding, dilation, groups):
     return xp.transpose(0, 3, 1, 2).copy()  # a fresh NCHW array, never the scratch itself
 
 
-def _conv_weight(x, g, w_shape, stride, padding, dilation, groups):
-    """dw[o, c, i, j] = Σ_{n,h,w} g[n, o, h, w] · xpad[n, c, s·h + d·i, s·w + d·j]"""
+def _conv_weight(x, g, w_shape, stride, padding, dilation, groups, columns=None):
+    """dw[o, c, i, j] = Σ_{n,h,w} g[n, o, h, w] · xpad[n, c, s·h + d·i, s·w + d·j]; `columns`: the forward's, when it
+    kept them (one block)"""
     o, cg, kh, kw = w_shape
     if cg <= _FEW:
-        return _conv_weight_few(x, g, w_shape, stride, padding, dilation, groups)
+        return _conv_weight_few(x, g, w_shape, stride, padding, dilation, groups, columns)
     n, _, ho, wo = g.shape
-    cols = _windows(_nhwc_padded(x, padding), (kh, kw), stride, dilation, (ho, wo), groups)
     gl = g.transpose(0, 2, 3, 1).reshape(n, ho, wo, groups, o // groups)
     dw = np.zeros((groups, kh * kw * cg, o // groups), np.result_type(x, g))
+    if columns is not None:
+        dw += np.matmul(columns.swapaxes(1, 2), gl.reshape(-1, groups, o // groups).swapaxes(0, 1))
+        return dw.reshape(groups, kh, kw, cg, o // groups).transpose(0, 4, 3, 1, 2).reshape(w_shape)
+    cols = _windows(_nhwc_padded(x, padding), (kh, kw), stride, dilation, (ho, wo), groups)
     for bn, bh in _blocks(n, ho, groups * kh * kw * cg * wo):
         c = _im2col(cols[bn, bh], groups)
         gb = gl[bn, bh].reshape(-1, groups, o // groups).swapaxes(0, 1)  # (g, M, O/g)
@@ -217,7 +239,8 @@ class Convolution(Function):
     def forward(ctx, x, w, b=None, stride=(1, 1), padding=((0, 0), (0, 0)), dilation=(1, 1), groups=1):
         ctx.save_for_backward(x, w)
         ctx.options = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
-        z = _conv(x, w, stride, padding, dilation, groups)
+        ctx.kept = {} if ctx.needs_input_grad[1] else None  # the columns, for the weight gradient
+        z = _conv(x, w, stride, padding, dilation, groups, ctx.kept)
         if b is not None:
             z += b.reshape(-1, 1, 1)
         return z
@@ -227,7 +250,9 @@ class Convolution(Function):
         x, w = ctx.saved_tensors
         need = ctx.needs_input_grad
         gx = call(ConvTranspose, g, w, x_shape=x.shape, **ctx.options) if need[0] else None
-        gw = call(ConvWeight, x, g, w_shape=w.shape, **ctx.options) if need[1] else None
+        # a plain backward reuses forward's columns (a create_graph one differentiates ConvWeight in x: no shortcut)
+        columns = ctx.kept.get("columns") if need[1] and type(x) is np.ndarray else None
+        gw = call(ConvWeight, x, g, w_shape=w.shape, columns=columns, **ctx.options) if need[1] else None
         gb = np.sum(g, axis=(0, 2, 3)) if len(need) > 2 and need[2] else None
         return gx, gw, gb
 
@@ -256,10 +281,10 @@ class ConvWeight(Function):
     d/dx = conv_transpose(g, gg),   d/dg = conv(x, gg)"""
 
     @staticmethod
-    def forward(ctx, x, g, w_shape, stride, padding, dilation, groups):
+    def forward(ctx, x, g, w_shape, stride, padding, dilation, groups, columns=None):
         ctx.save_for_backward(x, g)
         ctx.options = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
-        return _conv_weight(x, g, w_shape, stride, padding, dilation, groups)
+        return _conv_weight(x, g, w_shape, stride, padding, dilation, groups, columns)
 
     @staticmethod
     def backward(ctx, gg):
