@@ -35,6 +35,30 @@ def _pad_to_fit(x, kernel, stride, padding, dilation, out_hw, value):
     return np.pad(x, widths, constant_values=value)
 
 
+def _running_max(xp, kernel, stride, dilation, out_hw, nan_aware):
+    """The max of each window and which window element (0 .. kh·kw-1) holds it: a running max over the kh·kw shifted
+    strided views, vectorized over all windows at once. A later element wins only when greater (so ties go to the
+    first), or, `nan_aware`, when NaN (torch's rule; np.maximum propagates NaN into the max either way)."""
+    (kh, kw), (s1, s2), (d1, d2), (ho, wo) = kernel, stride, dilation, out_hw
+    kind = np.uint8 if kh * kw < 256 else np.int64
+    z, arg, step = None, np.zeros(xp.shape[:2] + (ho, wo), kind), np.empty(xp.shape[:2] + (ho, wo), kind)
+    wins, nan = np.empty((2,) + arg.shape, bool)  # reused across the offsets
+    for i in range(kh):
+        for j in range(kw):
+            v = xp[:, :, i * d1:i * d1 + s1 * (ho - 1) + 1:s1, j * d2:j * d2 + s2 * (wo - 1) + 1:s2]
+            if z is None:
+                z = v.copy()
+                continue
+            np.greater(v, z, out=wins)
+            if nan_aware:
+                wins |= np.isnan(v, out=nan)
+            np.maximum(z, v, out=z)
+            # the element numbers only grow, so arg = max(arg, k · wins) records the last winner (np.copyto with
+            # where= is 70x slower than these two uint8 passes)
+            np.maximum(arg, np.multiply(wins, kind(i * kw + j), out=step), out=arg)
+    return z, arg
+
+
 class MaxPool2d(Function):
     """z = the max of each window;   dx = g added at each window's (first) argmax. The argmax indices are
     constants of the graph (returned too, as torch's return_indices), so the backward is a scatter-add at them."""
@@ -48,23 +72,9 @@ class MaxPool2d(Function):
         (kh, kw), (s1, s2), (d1, d2), (ho, wo) = kernel, stride, dilation, out_hw
         fill = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
         xp = _pad_to_fit(x, kernel, stride, padding, dilation, out_hw, fill)
-        # a running max over the kh·kw shifted strided views (vectorized over all windows at once); a later element
-        # wins only when greater, or NaN (torch's rule), so ties go to the first
-        # which window element: the element numbers only grow, so arg = max(arg, k · wins) records the last winner
-        kind = np.uint8 if kh * kw < 256 else np.int64
-        z, arg, step = None, np.zeros((n, c, ho, wo), kind), np.empty((n, c, ho, wo), kind)
-        wins, nan = np.empty((2, n, c, ho, wo), bool)  # reused: fresh temporaries cost page faults
-        for i in range(kh):
-            for j in range(kw):
-                v = xp[:, :, i * d1:i * d1 + s1 * (ho - 1) + 1:s1, j * d2:j * d2 + s2 * (wo - 1) + 1:s2]
-                if z is None:
-                    z = v.copy()
-                    continue
-                np.greater(v, z, out=wins)
-                if x.dtype.kind == "f":
-                    wins |= np.isnan(v, out=nan)
-                np.maximum(z, v, out=z)  # NaN propagates, as torch's
-                np.maximum(arg, np.multiply(wins, kind(i * kw + j), out=step), out=arg)
+        z, arg = _running_max(xp, kernel, stride, dilation, out_hw, nan_aware=False)
+        if x.dtype.kind == "f" and np.isnan(z).any():  # a NaN in some window: it must win its window's argmax too
+            z, arg = _running_max(xp, kernel, stride, dilation, out_hw, nan_aware=True)
         # flat positions in each (H, W) plane, as torch's indices: the window's corner plus the element's offset
         corner = (np.arange(ho)[:, None] * s1 - padding[0]) * w + np.arange(wo)[None, :] * s2 - padding[1]
         offset = np.array([i * d1 * w + j * d2 for i in range(kh) for j in range(kw)], np.int64)
