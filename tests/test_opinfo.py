@@ -32,18 +32,9 @@ KNOWN_FAILURES = {
     "cholesky_inverse": (
         "OpInfo's gradient wrapper for it calls torch functions that meet minigrad tensors (a harness limit)",
         {"grad": ALL}),
-    "nn.functional.avg_pool1d": (
-        'an empty batch (0, 3, 9) is refused; torch pools it to an empty result',
-        {"grad": [4], "values": [4]}),
     "nn.functional.conv_transpose2d": (
         "groups=2 with output_padding: the weight gradient's reshape fails (ValueError)",
         {"grad": [2, 3]}),
-    "nn.functional.group_norm": (
-        'an empty batch (0, 2) fails in a reshape with -1; torch returns an empty result',
-        {"grad": [12, 13, 14, 15], "values": [12, 13, 14, 15]}),
-    "group_norm@nn.functional.group_norm": (
-        'as nn.functional.group_norm: an empty batch',
-        {"grad": [12, 13, 14, 15], "values": [12, 13, 14, 15]}),
     "nn.functional.layer_norm": (
         "float32, one element: torch's gradient is rounding noise (3e-5), minigrad's exactly 0",
         {"float32": {"grad": [2]}}),
@@ -68,9 +59,6 @@ KNOWN_FAILURES = {
     "nn.functional.interpolate.area": (
         "mode 'area' is not implemented",
         {"grad": ALL, "values": ALL}),
-    "nn.functional.batch_norm": (
-        "an empty batch: ZeroDivisionError in the variance's denominator",
-        {"grad": [3], "values": [3]}),
     "svd": (
         "as linalg.svd: singular vectors' signs are LAPACK's choice; float32 rounding in gradients",
         {"float32": {"grad": [64, 70, 208, 210, 212, 214],

@@ -18,10 +18,12 @@ def _channel_shape(x):
 
 
 def _standardize(x, dims, eps):
-    """x̂ = (x - μ) · r with r = (σ² + ε)^(-1/2), μ and σ² (biased) over `dims`: (x̂, μ, σ², r), arrays or Tensors."""
-    mu = np.mean(x, axis=dims, keepdims=True)
+    """x̂ = (x - μ) · r with r = (σ² + ε)^(-1/2), μ and σ² (biased) over `dims`: (x̂, μ, σ², r), arrays or Tensors.
+    The means are sums over the count (what np.mean computes), with an empty batch's statistics 0, not NaN."""
+    count = max(1, math.prod(x.shape[d] for d in dims))
+    mu = np.sum(x, axis=dims, keepdims=True) / count
     xc = x - mu
-    var = np.mean(xc * xc, axis=dims, keepdims=True)
+    var = np.sum(xc * xc, axis=dims, keepdims=True) / count
     r = (var + eps) ** -0.5
     return xc * r, mu, var, r
 
@@ -46,7 +48,7 @@ class BatchNorm(Function):
             y += bias.reshape(shape)
         ctx.save_for_backward(x, weight)
         ctx.xhat, ctx.r, ctx.dims, ctx.eps = xhat, r, dims, eps
-        ctx.n = math.prod(x.shape[d] for d in dims)  # the values per channel
+        ctx.n = max(1, math.prod(x.shape[d] for d in dims))  # the values per channel (1 for an empty batch)
         return y, mu.reshape(-1), var.reshape(-1)
 
     @staticmethod
@@ -81,14 +83,14 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     if not training and (running_mean is None or running_var is None):
         raise RuntimeError(f"running_{'mean' if running_mean is None else 'var'} must be defined in evaluation mode")
     if training:
-        n = x.size // c
-        if n <= 1:
+        n = x.size // c if c else 0
+        if n == 1:  # an empty batch passes (torch's check is the same)
             raise ValueError(f"Expected more than 1 value per channel when training, got input size "
                              f"{input.shape}")
     if training or running_mean is None:
         y, mu, var = BatchNorm.apply(input, weight, bias, eps)
-        if training and running_mean is not None:
-            n = x.size // c
+        n = x.size // c if c else 0
+        if training and running_mean is not None and n:  # an empty batch leaves them as they were (as torch)
             _update(running_mean, mu.data, momentum)
             _update(running_var, var.data * (n / max(n - 1, 1)), momentum)
         return y
@@ -132,7 +134,7 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
     if x.ndim < 2 or x.shape[1] % num_groups:
         raise RuntimeError(f"Expected number of channels in input to be divisible by num_groups, but got input of "
                            f"shape {list(x.shape)} and num_groups={num_groups}")
-    y = _standardize(input.reshape(x.shape[0], num_groups, -1), (2,), eps)[0]
+    y = _standardize(input.reshape(x.shape[0], num_groups, x.size // max(1, x.shape[0] * num_groups)), (2,), eps)[0]
     y = y.reshape(x.shape)
     shape = _channel_shape(x)
     if weight is not None:

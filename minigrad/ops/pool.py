@@ -2,6 +2,8 @@
 its gradient spreads g / divisor over each window, and that spreading's gradient is the average pooling again), and
 adaptive average (two averaging matrices, Aₕ x Aᵥᵀ, so its gradients are matmuls). 1-D pooling is 2-D pooling of a
 height-1 image."""
+import math
+
 import numpy as np
 
 from ..autograd.function import Function, call
@@ -98,7 +100,7 @@ class MaxPool2dBackward(Function):
     def forward(ctx, g, index, shape, overlap=True):
         n, c, h, w = shape
         ctx.index = index
-        flat = (index.reshape(n * c, -1) + np.arange(n * c)[:, None] * (h * w)).ravel()
+        flat = (index.reshape(n * c, index.size // max(1, n * c)) + np.arange(n * c)[:, None] * (h * w)).ravel()
         if overlap:  # an input element may be the max of several windows: add up
             return np.bincount(flat, weights=g.ravel(), minlength=n * c * h * w).astype(g.dtype).reshape(shape)
         out = np.zeros(shape, g.dtype)
@@ -108,7 +110,8 @@ class MaxPool2dBackward(Function):
     @staticmethod
     def backward(ctx, gg):
         n, c = ctx.index.shape[:2]
-        return call(Gather, gg.reshape(n, c, -1), ctx.index.reshape(n, c, -1), 2).reshape(ctx.index.shape)
+        flat_in, flat_out = math.prod(gg.shape[2:]), math.prod(ctx.index.shape[2:])  # (no -1: a batch may be empty)
+        return call(Gather, gg.reshape(n, c, flat_in), ctx.index.reshape(n, c, flat_out), 2).reshape(ctx.index.shape)
 
 
 def _window_sum(xp, kernel, stride, out_hw):
@@ -179,8 +182,9 @@ def _divisor(n, k, s, p, out, count_include_pad):
 def _batched(input):
     """The input as a batch (N, C, H, W): returns (input, unbatched)."""
     x = input.data
-    if x.ndim not in (3, 4) or x.size == 0:
-        raise RuntimeError("non-empty 3D or 4D (batch mode) tensor expected for input")
+    if x.ndim not in (3, 4) or 0 in x.shape[-3:]:  # an empty batch is fine (an empty result), as in torch
+        raise RuntimeError(f"Expected 3D or 4D (batch mode) tensor with optional 0 dim batch size for input, but "
+                           f"got:{list(x.shape)}")
     return (input.unsqueeze(0), True) if x.ndim == 3 else (input, False)
 
 
