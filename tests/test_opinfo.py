@@ -35,9 +35,6 @@ KNOWN_FAILURES = {
     "nn.functional.avg_pool1d": (
         'an empty batch (0, 3, 9) is refused; torch pools it to an empty result',
         {"grad": [4], "values": [4]}),
-    "nn.functional.conv_transpose2d": (
-        "groups=2 with output_padding: the weight gradient's reshape fails (ValueError)",
-        {"grad": [2, 3]}),
     "nn.functional.group_norm": (
         'an empty batch (0, 2) fails in a reshape with -1; torch returns an empty result',
         {"grad": [12, 13, 14, 15], "values": [12, 13, 14, 15]}),
@@ -50,24 +47,6 @@ KNOWN_FAILURES = {
     "layer_norm@nn.functional.layer_norm": (
         'as nn.functional.layer_norm: float32 rounding noise on one element',
         {"float32": {"grad": [2]}}),
-    "nn.functional.pad.circular": (
-        'circular padding with negative pads (cropping) gives wrong values',
-        {"grad": [7], "values": [7]}),
-    "nn.functional.interpolate.nearest": (
-        '5-D input (3 spatial dims) is not implemented',
-        {"grad": [14, 15, 16, 17, 18, 19, 20, 21, 22], "values": [14, 15, 16, 17, 18, 19, 20, 21, 22]}),
-    "nn.functional.interpolate.nearest-exact": (
-        "mode 'nearest-exact' is not implemented",
-        {"grad": ALL, "values": ALL}),
-    "nn.functional.interpolate.bicubic": (
-        "mode 'bicubic' is not implemented",
-        {"grad": ALL, "values": ALL}),
-    "nn.functional.interpolate.trilinear": (
-        "mode 'trilinear' (5-D input) is not implemented",
-        {"grad": ALL, "values": ALL}),
-    "nn.functional.interpolate.area": (
-        "mode 'area' is not implemented",
-        {"grad": ALL, "values": ALL}),
     "nn.functional.batch_norm": (
         "an empty batch: ZeroDivisionError in the variance's denominator",
         {"grad": [3], "values": [3]}),
