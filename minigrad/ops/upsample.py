@@ -1,5 +1,6 @@
-"""interpolate (nearest, nearest-exact, linear, bilinear, bicubic, trilinear, area) and pixel_shuffle /
-pixel_unshuffle, as compositions of differentiable minigrad ops, so every derivative (of every order) is those ops' own.
+"""interpolate (nearest, nearest-exact, linear, bilinear, bicubic, trilinear, area; antialiased bilinear, bicubic and
+lanczos) and pixel_shuffle / pixel_unshuffle, as compositions of differentiable minigrad ops, so every derivative (of
+every order) is those ops' own.
 
 Each interpolating mode is separable: along one spatial dim, output position i reads a few source positions (taps)
 with weights that depend only on the sizes,
@@ -9,8 +10,13 @@ with weights that depend only on the sizes,
 so index_select gathers each tap, constant weights blend them, and the dims are resampled one after another, the
 last first (torch's inner loop). The taps follow torch's source-index rules (UpSample.h): the scale n/out, or
 1/scale_factor when one is given and not recomputed, or (n-1)/(out-1) with align_corners; nearest's index in float32
-arithmetic, as torch computes it. 'area' is adaptive average pooling (ops/pool.py). The shuffles are reshape +
-permute."""
+arithmetic, as torch computes it. With antialias the filter widens with the shrink factor (PIL's resampling, as
+torch's). 'area' is adaptive average pooling (ops/pool.py). The shuffles are reshape + permute.
+
+Where torch's backward is not the derivative of its forward (nearest on 3-D and 5-D input, and antialiasing, on a
+kept size with a scale factor; bicubic keeping every size), or its forward is wrong (antialiasing to width 1 repeats
+the first row), minigrad computes the forward as the formulas say and differentiates that;
+tests/test_nn_more_layers.py shows each case."""
 import numpy as np
 
 from ..tensor import Tensor
@@ -81,6 +87,40 @@ def _cubic_taps(n, out, scale, align_corners, dt):
     far = lambda d: ((_A * d - 5 * _A) * d + 8 * _A) * d - 4 * _A  # noqa: E731
     weights = (far(t + 1), near(t), near(1 - t), far(2 - t))
     return [(np.clip(i0 - 1 + j, 0, n - 1), w) for j, w in enumerate(weights)]
+
+
+def _filter(mode, d):
+    """The antialiasing filters: the triangle, Keys' cubic with a = -0.5 (PIL's), Lanczos with 3 lobes."""
+    d = np.abs(d)
+    if mode == "bilinear":
+        return np.maximum(1 - d, 0)
+    if mode == "bicubic":
+        a = -0.5
+        return np.where(d < 1, ((a + 2) * d - (a + 3)) * d * d + 1,
+                        np.where(d < 2, ((a * d - 5 * a) * d + 8 * a) * d - 4 * a, 0))
+    return np.where(d < 3, np.sinc(d) * np.sinc(d / 3), 0)
+
+
+def _antialias_taps(mode, n, out, scale, align_corners, dt):
+    """torch's antialiased resampling (PIL's): output i is centred at c = s·(i + ½) and, when shrinking (s > 1), its
+    filter is stretched s times so that it averages every input it covers, w_j ∝ filter((j - c + ½) / s) over the
+    inputs j within the support, normalised to sum 1. align_corners changes only s, to (n-1)/(out-1)."""
+    radius = {"bilinear": 1, "bicubic": 2, "lanczos": 3}[mode]
+    if align_corners:
+        s = dt(n - 1) / dt(out - 1) if out > 1 else dt(0)
+    else:
+        s = dt(1.0 / scale) if scale else dt(n) / dt(out)
+    support, inv = (radius * s, 1 / s) if s >= 1 else (dt(radius), dt(1))
+    taps = int(np.ceil(support)) * 2 + 1
+    center = s * (np.arange(out, dtype=dt) + dt(0.5))
+    lo = np.maximum(np.trunc(center - support + dt(0.5)).astype(np.int64), 0)
+    count = np.clip(np.minimum(np.trunc(center + support + dt(0.5)).astype(np.int64), n) - lo, 0, taps)
+    j = np.arange(taps)
+    w = _filter(mode, (j + lo[:, None] - center[:, None] + dt(0.5)) * inv).astype(dt) * (j < count[:, None])
+    total = w.sum(axis=1, keepdims=True)
+    w = np.where(total != 0, w / np.where(total != 0, total, 1), w)
+    idx = np.minimum(lo[:, None] + j, n - 1)
+    return [(idx[:, t], w[:, t]) for t in range(taps) if w[:, t].any()]
 
 
 def _area(input, sizes):
@@ -172,8 +212,6 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
             raise ValueError("Lanczos mode does not support align_corners=True")
         if not antialias:
             raise ValueError("Lanczos mode requires antialias=True")
-    if antialias:
-        raise NotImplementedError(f"interpolate: antialias=True (mode {mode!r}) is not implemented in minigrad")
     if mode == "area":
         return _area(input, sizes)
     if x.size == 0 and x.shape[0] and min(x.shape[2:], default=1) > 0:
@@ -190,6 +228,9 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
         n, out, d = x.shape[2 + j], sizes[j], 2 + j
         if mode in ("nearest", "nearest-exact"):
             y = _resample(y, d, _nearest_taps(n, out, scales[j], mode == "nearest-exact", shortcuts=k == 2))
+        elif antialias:  # torch's antialiased kernels copy a kept size
+            if out != n:
+                y = _resample(y, d, _antialias_taps(mode, n, out, scales[j], align_corners, dt))
         elif mode == "bicubic":  # torch's cubic kernel resamples a kept size too: a scale factor other than 1 moves it
             y = _resample(y, d, _cubic_taps(n, out, scales[j], align_corners, dt))
         elif out != n:  # torch's linear kernels copy a kept size, whatever the scale factor
