@@ -163,6 +163,31 @@ def test_pad_modes(data):
     check_parity(lambda a: TF.pad(a, pad, mode=mode, value=value), lambda a: F.pad(a, pad, mode=mode, value=value), x)
 
 
+@given(st.data())
+def test_pad_circular_negative(data):
+    """Circular padding with negative pads: torch crops first and wraps the pads around what is kept."""
+    nd = data.draw(st.integers(1, 3))
+    spatial = tuple(data.draw(st.integers(1, 5)) for _ in range(nd))
+    pad = []
+    for n in reversed(spatial):  # F.pad's order: the last dim first
+        a = data.draw(st.integers(-n + 1, n))
+        kept_a = n - max(-a, 0)
+        b = data.draw(st.integers(-kept_a + 1, kept_a))
+        kept = kept_a - max(-b, 0)
+        if a > kept:  # a pad larger than the kept part: torch refuses (tested below)
+            a = kept
+        pad += [a, b]
+    x = np.random.default_rng(0).standard_normal((1, 2) + spatial)
+    check_parity(lambda t: TF.pad(t, pad, mode="circular"), lambda t: F.pad(t, pad, mode="circular"), x)
+
+
+@pytest.mark.parametrize("shape,pad", [((1, 1, 5), (-3, -3)), ((1, 1, 5), (6, 0)), ((1, 1, 5), (3, -4)),
+                                       ((1, 1, 5), (-1, 5)), ((1, 1, 4, 5), (0, 0, 5, -1))])
+def test_pad_circular_errors(shape, pad):
+    _same_error(lambda: TF.pad(torch.ones(shape), pad, mode="circular"),
+                lambda: F.pad(minigrad.ones(*shape), pad, mode="circular"))
+
+
 def test_repr_and_state_dict():
     cases = [((1, 6, 5), {}), ((2, 4, 3), dict(stride=2, padding=1, dilation=2, groups=2, bias=False,
                                               padding_mode="reflect")),

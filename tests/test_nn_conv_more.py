@@ -6,6 +6,8 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as TF
+from hypothesis import given
+from hypothesis import strategies as st
 
 import minigrad
 import minigrad.nn.functional as F
@@ -21,6 +23,8 @@ CT2 = [
     (2, 4, (3, 2), dict(stride=2, padding=1, output_padding=1)),
     (4, 6, (2, 3), dict(stride=(2, 3), padding=(0, 1), groups=2, dilation=(1, 2))),
     (3, 3, (3, 3), dict(stride=2, output_padding=(1, 0), dilation=2, groups=3)),
+    # output_padding past the stride (allowed below the dilation) and past the padding: OpInfo's sample 2
+    (2, 4, (4, 5), dict(stride=(3, 2), padding=(1, 2), output_padding=(2, 3), groups=2, dilation=(4, 4))),
 ]
 
 
@@ -75,6 +79,50 @@ def test_conv_transpose2d_double_backward(cin, cout, k, opts):
     u = [rng.standard_normal(a.shape) for a in (x, w, b)]
     for ours, theirs in zip(_second_order(minigrad, F, x, w, b, opts, v, u), _second_order(torch, TF, x, w, b, opts,
                                                                                            v, u)):
+        np.testing.assert_allclose(ours, theirs, **F64)
+
+
+@st.composite
+def conv_transpose_case(draw):
+    """(dims, x, w, b, options): groups, stride, dilation, padding and any output_padding torch allows (below the
+    stride or the dilation), batched or not, with a non-empty output."""
+    dims = draw(st.sampled_from([1, 2]))
+    groups = draw(st.integers(1, 3))
+    cin, cout_g = groups * draw(st.integers(1, 2)), draw(st.integers(1, 2))
+    stride = tuple(draw(st.integers(1, 3)) for _ in range(dims))
+    dilation = tuple(draw(st.integers(1, 3)) for _ in range(dims))
+    output_padding = tuple(draw(st.integers(0, max(s, d) - 1)) for s, d in zip(stride, dilation))
+    padding = tuple(draw(st.integers(0, 2)) for _ in range(dims))
+    kernel = tuple(draw(st.integers(1, 3)) for _ in range(dims))
+    sizes = tuple(draw(st.integers(1, 4)) for _ in range(dims))
+    out = [(n - 1) * s - 2 * p + d * (k - 1) + o + 1
+           for n, s, p, d, k, o in zip(sizes, stride, padding, dilation, kernel, output_padding)]
+    padding = tuple(p if o > 0 else 0 for p, o in zip(padding, out))  # keep the output non-empty
+    batch = (draw(st.integers(1, 2)),) if draw(st.booleans()) else ()
+    rng = np.random.default_rng(draw(st.integers(0, 2 ** 16)))
+    x = rng.standard_normal(batch + (cin,) + sizes)
+    w = rng.standard_normal((cin, cout_g) + kernel)
+    b = rng.standard_normal(cout_g * groups) if draw(st.booleans()) else None
+    opts = dict(stride=stride, padding=padding, output_padding=output_padding, groups=groups, dilation=dilation)
+    return dims, x, w, b, opts
+
+
+@given(conv_transpose_case())
+def test_conv_transpose_generated(case):
+    """Values, gradients and second derivatives (through x, w and the upstream gradient) against torch."""
+    dims, x, w, b, opts = case
+    fn_t, fn_m = (TF.conv_transpose1d, F.conv_transpose1d) if dims == 1 else (TF.conv_transpose2d, F.conv_transpose2d)
+    arrays = (x, w) if b is None else (x, w, b)
+    check_parity(lambda *a: fn_t(*a, **opts), lambda *a: fn_m(*a, **opts), *arrays, **F64)
+    results = []
+    for lib, fn in ((torch, fn_t), (minigrad, fn_m)):
+        ts = [lib.from_numpy(a.copy()).requires_grad_(True) for a in arrays]
+        z = fn(*ts, **opts)
+        v = lib.from_numpy(np.random.default_rng(5).standard_normal(tuple(z.shape)))
+        v.requires_grad_(True)
+        gs = lib.autograd.grad((z * v).sum(), ts[:2], create_graph=True)
+        results.append([g.detach().numpy() for g in lib.autograd.grad(sum((g * g).sum() for g in gs), ts[:2] + [v])])
+    for theirs, ours in zip(*results):
         np.testing.assert_allclose(ours, theirs, **F64)
 
 

@@ -32,33 +32,12 @@ KNOWN_FAILURES = {
     "cholesky_inverse": (
         "OpInfo's gradient wrapper for it calls torch functions that meet minigrad tensors (a harness limit)",
         {"grad": ALL}),
-    "nn.functional.conv_transpose2d": (
-        "groups=2 with output_padding: the weight gradient's reshape fails (ValueError)",
-        {"grad": [2, 3]}),
     "nn.functional.layer_norm": (
         "float32, one element: torch's gradient is rounding noise (3e-5), minigrad's exactly 0",
         {"float32": {"grad": [2]}}),
     "layer_norm@nn.functional.layer_norm": (
         'as nn.functional.layer_norm: float32 rounding noise on one element',
         {"float32": {"grad": [2]}}),
-    "nn.functional.pad.circular": (
-        'circular padding with negative pads (cropping) gives wrong values',
-        {"grad": [7], "values": [7]}),
-    "nn.functional.interpolate.nearest": (
-        '5-D input (3 spatial dims) is not implemented',
-        {"grad": [14, 15, 16, 17, 18, 19, 20, 21, 22], "values": [14, 15, 16, 17, 18, 19, 20, 21, 22]}),
-    "nn.functional.interpolate.nearest-exact": (
-        "mode 'nearest-exact' is not implemented",
-        {"grad": ALL, "values": ALL}),
-    "nn.functional.interpolate.bicubic": (
-        "mode 'bicubic' is not implemented",
-        {"grad": ALL, "values": ALL}),
-    "nn.functional.interpolate.trilinear": (
-        "mode 'trilinear' (5-D input) is not implemented",
-        {"grad": ALL, "values": ALL}),
-    "nn.functional.interpolate.area": (
-        "mode 'area' is not implemented",
-        {"grad": ALL, "values": ALL}),
     "svd": (
         "as linalg.svd: singular vectors' signs are LAPACK's choice; float32 rounding in gradients",
         {"float32": {"grad": [64, 70, 208, 210, 212, 214],

@@ -2,12 +2,17 @@
 
 conv_transpose(x, w) with torch's weight layout (C_in, C_out/groups, kh, kw) is ConvTranspose(x, w) of ops.conv
 with the roles renamed: x plays the convolution's output gradient (its channels are w's dim 0), the result plays
-the convolution's input, of size (H-1)·s - 2p + d·(k-1) + output_padding + 1. A convolution of that size with
-padding (p, p) has output H again (output_padding < stride or dilation), so ConvTranspose's backward (a Convolution
-and a ConvWeight) is the exact gradient, to every order. The bias is added as a Tensor op.
+the convolution's input. Along each dim the windows of x's H positions cover L = (H-1)·s + d·(k-1) + 1 positions;
+torch's output is those from p on, H_out = L - 2p + output_padding of them. ConvTranspose is asked for the part that
+lies inside L, with padding (p, b), b = max(p - output_padding, 0) cut from the end, so that a convolution of that
+part with padding (p, b) spans L exactly and has output H again: its backward (a Convolution and a ConvWeight) is then
+the exact gradient, to every order. Whatever output_padding reaches past L (output_padding > p; it may be as large
+as the stride or more when the dilation allows it) no window touches: zeros, added by F.pad. The bias is added as a
+Tensor op.
 """
 from .._dtype import scalar_type as _scalar_type
 from .conv import ConvTranspose, _tuple
+from .pad import pad as _pad
 
 
 def _conv_transpose_nd(name, dims, input, weight, bias, stride, padding, output_padding, groups, dilation):
@@ -45,12 +50,17 @@ def _conv_transpose_nd(name, dims, input, weight, bias, stride, padding, output_
     unbatched = x.ndim == dims + 1
     if unbatched:
         input = input.unsqueeze(0)
-    pads = tuple((p, p) for p in padding)
+    pads = tuple((p, max(p - op, 0)) for p, op in zip(padding, output_padding))
+    past = tuple(max(op - p, 0) for p, op in zip(padding, output_padding))  # zeros past L, per dim
+    inner = tuple(o - e for o, e in zip(out, past))
     if dims == 1:
         input, weight = input.unsqueeze(2), weight.unsqueeze(2)
-        stride, dilation, pads, out = (1,) + stride, (1,) + dilation, ((0, 0),) + pads, (1,) + out
-    z = ConvTranspose.apply(input, weight, x_shape=(xs[0], cout) + out, stride=stride, padding=pads,
+        stride, dilation, pads = (1,) + stride, (1,) + dilation, ((0, 0),) + pads
+        inner, past = (1,) + inner, (0,) + past
+    z = ConvTranspose.apply(input, weight, x_shape=(xs[0], cout) + inner, stride=stride, padding=pads,
                             dilation=dilation, groups=groups)
+    if any(past):
+        z = _pad(z, [0, past[1], 0, past[0]])  # (N, C, H, W): W's right end, then H's bottom
     if bias is not None:
         z = z + bias.reshape(-1, 1, 1)
     if dims == 1:

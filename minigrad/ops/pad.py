@@ -31,7 +31,9 @@ def _source(n, left, right, mode):
         return np.where(i > n - 1, 2 * (n - 1) - i, i)
     if mode == "replicate":
         return np.clip(i, 0, n - 1)
-    return i % n  # circular
+    # circular: negative pads crop first, then the pads wrap around what is kept, x[lo : n - cut_right], of size c
+    lo, c = max(-left, 0), n - max(-left, 0) - max(-right, 0)
+    return (i + left - max(left, 0)) % max(c, 1) + lo
 
 
 def pad(input, pad, mode="constant", value=None):
@@ -63,7 +65,16 @@ def pad(input, pad, mode="constant", value=None):
         if mode == "reflect" and (a >= n or b >= n):
             raise RuntimeError(f"Argument #4: Padding size should be less than the corresponding input dimension, "
                                f"but got: padding ({a}, {b}) at dimension {x.ndim - k + j} of input {list(x.shape)}")
-        if mode == "circular" and (a > n or b > n):
-            raise RuntimeError("Padding value causes wrapping around more than once.")
+        if mode == "circular":
+            kept = n - max(-a, 0) - max(-b, 0)
+            if a > n or b > n:
+                raise RuntimeError("Padding value causes wrapping around more than once.")
+            size = kept + max(a, 0) + max(b, 0)
+            if size < 0:
+                raise RuntimeError("Negative padding value is resulting in an empty dimension")
+            if size and (a > kept or b > kept):  # torch fills a pad from the kept part in place: they would overlap
+                raise RuntimeError("unsupported operation: some elements of the input tensor and the written-to "
+                                   "tensor refer to a single memory location. Please clone() the tensor before "
+                                   "performing the operation.")
         index.append(_source(n, a, b, mode).reshape((-1,) + (1,) * (k - 1 - j)))
     return Index.apply(input, tuple(index), advanced=True)
