@@ -182,7 +182,9 @@ def _divisor(n, k, s, p, out, count_include_pad):
 def _batched(input):
     """The input as a batch (N, C, H, W): returns (input, unbatched)."""
     x = input.data
-    if x.ndim not in (3, 4) or 0 in x.shape[-3:]:  # an empty batch is fine (an empty result), as in torch
+    if x.ndim not in (3, 4):
+        raise RuntimeError("non-empty 3D or 4D (batch mode) tensor expected for input")
+    if 0 in x.shape[-3:]:  # an empty batch is fine (an empty result), as in torch
         raise RuntimeError(f"Expected 3D or 4D (batch mode) tensor with optional 0 dim batch size for input, but "
                            f"got:{list(x.shape)}")
     return (input.unsqueeze(0), True) if x.ndim == 3 else (input, False)
