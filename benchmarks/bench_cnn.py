@@ -44,7 +44,8 @@ def run(torch, minigrad, cfg):
     # same start, same batches, same number of epochs: the weights differ by float32 drift only
     agree = max(float(np.abs(a - b).max()) for (a,), (b,) in zip(mg.weights(), tc.weights()))
     return {"steps_per_epoch": len(data), "samples": len(x), "threads": torch.get_num_threads(),
-            "blas_threads": common.blas_threads()[0], "max_weight_diff_vs_torch": agree,
+            "blas_threads": common.blas_threads()[0], "blas_core": common.blas_core(),
+            "max_weight_diff_vs_torch": agree,
             "times": {k: common.summary(v) for k, v in times.items()}, "raw": times,
             "ratio_minigrad_over_torch": common.ratios(times, "minigrad", "torch CPU")}
 
@@ -57,5 +58,6 @@ def table(r):
         rows.append(f"| {name} | {s['median']:.3f} s | {s['min']:.3f} – {s['max']:.3f} s | {ratio[name]:.2f}x |")
     return "\n".join(rows) + (f"\n\n{r['steps_per_epoch']} steps of batch {common.BATCH} over {r['samples']} samples, "
                               f"{r['threads']} torch intra-op thread(s), {r['blas_threads']} BLAS thread(s) for "
-                              f"NumPy; largest weight difference from torch after the rounds (float32 drift): "
+                              f"NumPy (OpenBLAS kernels: {r.get('blas_core', 'not recorded')}); largest weight "
+                              f"difference from torch after the rounds (float32 drift): "
                               f"{r['max_weight_diff_vs_torch']:.2e}.")

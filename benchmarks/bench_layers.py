@@ -140,7 +140,7 @@ def run_vgg(torch, minigrad, cfg):
 
 def run(torch, minigrad, cfg):
     return {"threads": torch.get_num_threads(), "blas_threads": common.blas_threads()[0],
-            "layers": run_layers(torch, minigrad, cfg), "vgg": run_vgg(torch, minigrad, cfg)}
+            "blas_core": common.blas_core(), "layers": run_layers(torch, minigrad, cfg), "vgg": run_vgg(torch, minigrad, cfg)}
 
 
 def _ms(s):
@@ -158,7 +158,8 @@ def table(r):
                     f"{fb['ratio']['median']:.2f}x |")
     worst = max(o["max_rel_diff_vs_torch"] for o in r["layers"])
     text = [("\n".join(rows) + f"\n\nMedian (min–max) over rounds; ratios are medians of per-round ratios. "
-             f"{r['threads']} torch intra-op thread(s), {r['blas_threads']} BLAS thread(s) for NumPy. Largest "
+             f"{r['threads']} torch intra-op thread(s), {r['blas_threads']} BLAS thread(s) for NumPy, whose "
+             f"OpenBLAS runs {r.get('blas_core', 'kernels not recorded')} kernels. Largest "
              f"difference from torch in any layer's output or gradient, relative to torch's largest value: "
              f"{worst:.1e}.")]
     v = r["vgg"]

@@ -92,6 +92,21 @@ def blas_threads():
     return (int(env), "env") if env else (os.cpu_count(), "default = cpu_count")
 
 
+def blas_core():
+    """The kernels NumPy's OpenBLAS runs ("Haswell" = AVX2, "SkylakeX" = AVX-512), as the bundled library reports them,
+    and whether the environment chose them (OPENBLAS_CORETYPE): matrix products run about 1.8x faster on AVX-512."""
+    chosen = os.environ.get("OPENBLAS_CORETYPE")
+    for path in glob.glob(os.path.join(os.path.dirname(np.__file__) + ".libs", "*openblas*")):
+        lib = ctypes.CDLL(path)
+        for sym in ("scipy_openblas_get_corename64_", "openblas_get_corename64_", "openblas_get_corename"):
+            fn = getattr(lib, sym, None)
+            if fn is not None:
+                fn.restype = ctypes.c_char_p
+                core = fn().decode()
+                return f"{core} (OPENBLAS_CORETYPE={chosen} in the environment)" if chosen else core
+    return f"unknown (OPENBLAS_CORETYPE={chosen})" if chosen else "unknown"
+
+
 def set_blas_threads(n):
     """Set NumPy's OpenBLAS thread count now (the environment variable only counts before NumPy is imported)."""
     try:
