@@ -140,7 +140,8 @@ def run_vgg(torch, minigrad, cfg):
 
 def run(torch, minigrad, cfg):
     return {"threads": torch.get_num_threads(), "blas_threads": common.blas_threads()[0],
-            "blas_core": common.blas_core(), "layers": run_layers(torch, minigrad, cfg), "vgg": run_vgg(torch, minigrad, cfg)}
+            "blas_core": common.blas_core(), "layers": run_layers(torch, minigrad, cfg),
+            "vgg": run_vgg(torch, minigrad, cfg)}
 
 
 def _ms(s):
