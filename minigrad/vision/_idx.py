@@ -77,6 +77,12 @@ def _parse(f, gz, path, size):
     for d in dims:
         expected *= d  # Python ints: 65536**4 is 2**64, not a wrapped 0
     what = f"dimensions {dims} of {dtype.name} need {expected} data bytes"
+    nonzero = dtype.itemsize
+    for d in dims:
+        nonzero *= max(d, 1)
+    if nonzero > np.iinfo(np.intp).max:  # an empty array may still have a shape no array can have
+        raise IDXError(f"{path}: IDX header's dimensions {dims} describe no possible array: their nonzero sizes "
+                       f"multiply past {np.iinfo(np.intp).max} bytes; the header is damaged")
     if not gz and expected > size - 4 - 4 * ndim:
         raise IDXError(f"{path}: truncated IDX file: {what}, file has {size - 4 - 4 * ndim}")
     if not gz and expected < size - 4 - 4 * ndim:
