@@ -80,7 +80,7 @@ def _parse(f, gz, path, size):
     nonzero = dtype.itemsize
     for d in dims:
         nonzero *= max(d, 1)
-    if nonzero > np.iinfo(np.intp).max:  # an empty array may still have a shape no array can have
+    if expected == 0 and nonzero > np.iinfo(np.intp).max:  # empty, yet with a shape no array can have
         raise IDXError(f"{path}: IDX header's dimensions {dims} describe no possible array: their nonzero sizes "
                        f"multiply past {np.iinfo(np.intp).max} bytes; the header is damaged")
     if not gz and expected > size - 4 - 4 * ndim:
