@@ -130,7 +130,6 @@ def run_vgg(torch, minigrad, cfg):
     with minigrad.no_grad(), torch.no_grad():
         a, b = m_model(mx).numpy(), t_model(tx).numpy()
     diff = float(np.abs(a - b).max() / np.abs(b).max())
-    del t_model, m_model
     memory = {lib: measure_vgg(lib, model, size, cfg["layers_vgg_worker_forwards"]) for lib in ("minigrad", "torch")}
     return {"model": model, "image": [1, 3, size, size], "max_rel_diff_vs_torch": diff,
             "times": {k: common.summary(v) for k, v in times.items()}, "raw": times,

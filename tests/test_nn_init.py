@@ -174,10 +174,10 @@ def test_init_counts_as_an_in_place_write(fill):
 def test_tensor_fills_and_init_fills_draw_the_same_numbers():
     """As in torch, t.uniform_() and nn.init.uniform_(t) (and normal_) are one draw: the same seed, the same values."""
     for dtype in (minigrad.float32, minigrad.float64):
-        for method, init in (("uniform_", minigrad.nn.init.uniform_), ("normal_", minigrad.nn.init.normal_)):
+        for method, fill in (("uniform_", minigrad.nn.init.uniform_), ("normal_", minigrad.nn.init.normal_)):
             a, b = minigrad.empty(3, 4, dtype=dtype), minigrad.empty(3, 4, dtype=dtype)
             minigrad.manual_seed(7)
             getattr(a, method)()
             minigrad.manual_seed(7)
-            init(b)
+            fill(b)
             assert minigrad.equal(a, b), (dtype, method)

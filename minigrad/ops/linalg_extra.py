@@ -171,7 +171,7 @@ def lstsq(A, B, rcond=None, *, driver=None):
     _check(A, "torch.linalg.lstsq", square=False)
     driver = driver or "gelsy"
     if driver not in ("gels", "gelsy", "gelsd", "gelss"):
-        raise RuntimeError(f"parameter `driver` should be one of (gels, gelsy, gelsd, gelss)")
+        raise RuntimeError("parameter `driver` should be one of (gels, gelsy, gelsd, gelss)")
     vector = B.ndim == A.ndim - 1
     if (B.shape[-1] if vector else B.shape[-2]) != A.shape[-2]:
         raise RuntimeError(f"torch.linalg.lstsq: input.size(-2) should match other.size(-{1 if vector else 2})")

@@ -160,7 +160,7 @@ def tensordot(a, b, dims=2):
     else:
         da, db = ([d] if isinstance(d, int) else list(d) for d in dims)
     if len(da) != len(db):
-        raise RuntimeError(f"both dimension lists should have same length")
+        raise RuntimeError("both dimension lists should have same length")
     for x, y in zip(da, db):  # torch's message names the dims as given; a size 1 broadcasts
         if a.shape[x] != b.shape[y] and 1 in (a.shape[x], b.shape[y]):
             if a.shape[x] == 1:
@@ -356,7 +356,7 @@ def _parse_einsum(equation, operands):
     lhs, arrow, rhs = eq.partition("->")
     ins = lhs.split(",")
     if len(ins) != len(operands):
-        raise RuntimeError(f"einsum(): more operands were provided than specified in the equation"
+        raise RuntimeError("einsum(): more operands were provided than specified in the equation"
                            if len(operands) > len(ins) else
                            "einsum(): fewer operands were provided than specified in the equation")
     spare = [c for c in string.ascii_letters if c not in eq]

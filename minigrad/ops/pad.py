@@ -59,7 +59,7 @@ def pad(input, pad, mode="constant", value=None):
     if value:
         raise RuntimeError(f"Padding mode \"{mode}\" doesn't take in value argument")
     if k > x.ndim - 1 or k > 3:
-        raise NotImplementedError(f"Only 2D, 3D, 4D, 5D padding with non-constant padding are supported for now")
+        raise NotImplementedError("Only 2D, 3D, 4D, 5D padding with non-constant padding are supported for now")
     index = [Ellipsis]
     for j, ((a, b), n) in enumerate(zip(pairs, x.shape[x.ndim - k:])):
         if mode == "reflect" and (a >= n or b >= n):
