@@ -12,13 +12,15 @@ For each parameter p with gradient g:
 import numpy as np
 
 from ..autograd.grad_mode import no_grad
-from .optimizer import (Optimizer, _bump_version, _check_options, _no_variants, _scalar, _scalar_state,
-                        _tensor_steps, _zeros_state)
+from .optimizer import Optimizer, _bump_version, _check_options, _no_variants, _scalar
 
 __all__ = ["Adadelta"]
 
 
 class Adadelta(Optimizer):
+    FLAGS = (("foreach", None), ("maximize", False), ("differentiable", False), ("capturable", False))
+    STATE = (("step", 0.0), ("square_avg", None), ("acc_delta", None))
+
     def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, foreach=None, *, capturable=False,
                  maximize=False, differentiable=False):
         _check_options(lr=lr, eps=eps, weight_decay=weight_decay)
@@ -29,33 +31,15 @@ class Adadelta(Optimizer):
                         foreach=foreach, differentiable=differentiable)
         super().__init__(params, defaults)
 
-    def _fill_group_defaults(self, group):
-        for key, value in (("foreach", None), ("maximize", False), ("differentiable", False), ("capturable", False)):
-            group.setdefault(key, value)
-        _tensor_steps(self, group, "step")
-
-    def _state(self, p):
-        state = self.state[p]
-        if len(state) == 0:
-            state["step"] = _scalar_state()
-            state["square_avg"] = _zeros_state(p)
-            state["acc_delta"] = _zeros_state(p)
-        return state
-
     @no_grad()
     def step(self, closure=None):
         loss = self._closure_loss(closure)
         for group in self.param_groups:
             lr, rho = _scalar(group["lr"]), _scalar(group["rho"])
             eps, weight_decay = _scalar(group["eps"]), _scalar(group["weight_decay"])
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                state = self._state(p)
+            for p, state, _, g in self._stepping(group):
                 x = p.data
                 cast = x.dtype.type
-                state["step"].data += 1
-                g = -p.grad.data if group["maximize"] else p.grad.data
                 if weight_decay != 0:
                     g = g + cast(weight_decay) * x
                 v, u = state["square_avg"].data, state["acc_delta"].data

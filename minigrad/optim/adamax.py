@@ -12,13 +12,15 @@ import numpy as np
 
 from ..autograd.grad_mode import no_grad
 from .adam import _lerp_
-from .optimizer import (Optimizer, _bump_version, _check_betas, _check_options, _no_variants, _scalar,
-                        _scalar_state, _tensor_steps, _zeros_state)
+from .optimizer import Optimizer, _bump_version, _check_betas, _check_options, _no_variants, _scalar
 
 __all__ = ["Adamax"]
 
 
 class Adamax(Optimizer):
+    FLAGS = (("foreach", None), ("maximize", False), ("differentiable", False), ("capturable", False))
+    STATE = (("step", 0.0), ("exp_avg", None), ("exp_inf", None))
+
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, foreach=None, *,
                  maximize=False, differentiable=False, capturable=False):
         _check_options(lr=lr, eps=eps)
@@ -29,41 +31,22 @@ class Adamax(Optimizer):
                         differentiable=differentiable, capturable=capturable)
         super().__init__(params, defaults)
 
-    def _fill_group_defaults(self, group):
-        for key, value in (("foreach", None), ("maximize", False), ("differentiable", False), ("capturable", False)):
-            group.setdefault(key, value)
-        _tensor_steps(self, group, "step")
-
-    def _state(self, p):
-        state = self.state[p]
-        if len(state) == 0:
-            state["step"] = _scalar_state()
-            state["exp_avg"] = _zeros_state(p)
-            state["exp_inf"] = _zeros_state(p)
-        return state
-
     @no_grad()
     def step(self, closure=None):
         loss = self._closure_loss(closure)
         for group in self.param_groups:
             lr, eps, weight_decay = _scalar(group["lr"]), _scalar(group["eps"]), _scalar(group["weight_decay"])
             beta1, beta2 = (_scalar(b) for b in group["betas"])
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                state = self._state(p)
+            for p, state, step, g in self._stepping(group):
                 x = p.data
                 cast = x.dtype.type
-                step_t = state["step"].data
-                step_t += 1
-                g = -p.grad.data if group["maximize"] else p.grad.data
                 if weight_decay != 0:
                     g = g + cast(weight_decay) * x
                 m, u = state["exp_avg"].data, state["exp_inf"].data
                 _lerp_(m, g, cast(1 - beta1))
                 np.multiply(u, cast(beta2), out=u)
                 np.maximum(u, np.abs(g) + cast(eps), out=u)
-                clr = lr / (1 - beta1 ** float(step_t))
+                clr = lr / (1 - beta1 ** step)
                 x -= cast(clr) * m / u
                 _bump_version(p)
         return loss

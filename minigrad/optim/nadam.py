@@ -17,13 +17,16 @@ import numpy as np
 
 from ..autograd.grad_mode import no_grad
 from .adam import _lerp_
-from .optimizer import (Optimizer, _bump_version, _check_betas, _check_options, _no_variants, _scalar,
-                        _scalar_state, _tensor_steps, _zeros_state)
+from .optimizer import Optimizer, _bump_version, _check_betas, _check_options, _no_variants, _scalar
 
 __all__ = ["NAdam"]
 
 
 class NAdam(Optimizer):
+    FLAGS = (("maximize", False), ("foreach", None), ("capturable", False), ("differentiable", False),
+             ("decoupled_weight_decay", False))
+    STATE = (("step", 0.0), ("mu_product", 1.0), ("exp_avg", None), ("exp_avg_sq", None))
+
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, momentum_decay=4e-3,
                  decoupled_weight_decay=False, *, foreach=None, maximize=False, capturable=False,
                  differentiable=False):
@@ -36,21 +39,6 @@ class NAdam(Optimizer):
                         capturable=capturable, differentiable=differentiable)
         super().__init__(params, defaults)
 
-    def _fill_group_defaults(self, group):
-        for key, value in (("maximize", False), ("foreach", None), ("capturable", False), ("differentiable", False),
-                           ("decoupled_weight_decay", False)):
-            group.setdefault(key, value)
-        _tensor_steps(self, group, "step", "mu_product")
-
-    def _state(self, p):
-        state = self.state[p]
-        if len(state) == 0:
-            state["step"] = _scalar_state()
-            state["mu_product"] = _scalar_state(1.0)
-            state["exp_avg"] = _zeros_state(p)
-            state["exp_avg_sq"] = _zeros_state(p)
-        return state
-
     @no_grad()
     def step(self, closure=None):
         loss = self._closure_loss(closure)
@@ -58,16 +46,9 @@ class NAdam(Optimizer):
             lr, eps, weight_decay = _scalar(group["lr"]), _scalar(group["eps"]), _scalar(group["weight_decay"])
             beta1, beta2 = (_scalar(b) for b in group["betas"])
             momentum_decay = _scalar(group["momentum_decay"])
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                state = self._state(p)
+            for p, state, step, g in self._stepping(group):
                 x = p.data
                 cast = x.dtype.type
-                step_t = state["step"].data
-                step_t += 1
-                step = float(step_t)
-                g = -p.grad.data if group["maximize"] else p.grad.data
                 bias_correction2 = 1 - beta2 ** step
                 if weight_decay != 0:
                     if group["decoupled_weight_decay"]:

@@ -192,8 +192,39 @@ class Optimizer:
         for group in self.param_groups:
             self._fill_group_defaults(group)
 
+    # For the families that declare them: the options an older state dict may lack, with their defaults, and the
+    # per-parameter state made on a parameter's first step: (name, a number for a 0-dim float32 tensor such as
+    # `step`, or None for zeros like the parameter)
+    FLAGS = ()
+    STATE = ()
+
     def _fill_group_defaults(self, group):
-        """Options an older state dict may lack (torch's __setstate__ fills the same ones)."""
+        """Options an older state dict may lack (torch's __setstate__ fills the same ones), and its plain-number
+        steps made tensors."""
+        for key, value in self.FLAGS:
+            group.setdefault(key, value)
+        counters = [name for name, init in self.STATE if init is not None]
+        if counters:
+            _tensor_steps(self, group, *counters)
+
+    def _state(self, p):
+        """p's state, made as STATE says on its first step."""
+        state = self.state[p]
+        if len(state) == 0:
+            for name, init in self.STATE:
+                state[name] = _zeros_state(p) if init is None else _scalar_state(init)
+        return state
+
+    def _stepping(self, group):
+        """(p, state, step, g) for each parameter of the group with a gradient: its state, its step counted (the
+        new count), and its gradient, negated when the group maximizes; the loop head every update shares."""
+        for p in group["params"]:
+            if p.grad is None:
+                continue
+            state = self._state(p)
+            step_t = state["step"].data
+            step_t += 1
+            yield p, state, float(step_t), (-p.grad.data if group["maximize"] else p.grad.data)
 
 
 def _cast(param, value, key=None):

@@ -19,13 +19,16 @@ import numpy as np
 
 from ..autograd.grad_mode import no_grad
 from .adam import _lerp_
-from .optimizer import (Optimizer, _bump_version, _check_betas, _check_options, _no_variants, _scalar,
-                        _scalar_state, _tensor_steps, _zeros_state)
+from .optimizer import Optimizer, _bump_version, _check_betas, _check_options, _no_variants, _scalar
 
 __all__ = ["RAdam"]
 
 
 class RAdam(Optimizer):
+    FLAGS = (("maximize", False), ("foreach", None), ("capturable", False), ("differentiable", False),
+             ("decoupled_weight_decay", False))
+    STATE = (("step", 0.0), ("exp_avg", None), ("exp_avg_sq", None))
+
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, decoupled_weight_decay=False,
                  *, foreach=None, maximize=False, capturable=False, differentiable=False):
         _check_options(lr=lr, eps=eps)
@@ -37,36 +40,15 @@ class RAdam(Optimizer):
                         differentiable=differentiable)
         super().__init__(params, defaults)
 
-    def _fill_group_defaults(self, group):
-        for key, value in (("maximize", False), ("foreach", None), ("capturable", False), ("differentiable", False),
-                           ("decoupled_weight_decay", False)):
-            group.setdefault(key, value)
-        _tensor_steps(self, group, "step")
-
-    def _state(self, p):
-        state = self.state[p]
-        if len(state) == 0:
-            state["step"] = _scalar_state()
-            state["exp_avg"] = _zeros_state(p)
-            state["exp_avg_sq"] = _zeros_state(p)
-        return state
-
     @no_grad()
     def step(self, closure=None):
         loss = self._closure_loss(closure)
         for group in self.param_groups:
             lr, eps, weight_decay = _scalar(group["lr"]), _scalar(group["eps"]), _scalar(group["weight_decay"])
             beta1, beta2 = (_scalar(b) for b in group["betas"])
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                state = self._state(p)
+            for p, state, step, g in self._stepping(group):
                 x = p.data
                 cast = x.dtype.type
-                step_t = state["step"].data
-                step_t += 1
-                step = float(step_t)
-                g = -p.grad.data if group["maximize"] else p.grad.data
                 if weight_decay != 0:
                     if group["decoupled_weight_decay"]:
                         np.multiply(x, cast(1 - lr * weight_decay), out=x)
