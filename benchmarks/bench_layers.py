@@ -34,6 +34,23 @@ LAYERS = [
     ("max_pool2d 2", lambda nn: nn.MaxPool2d(2), (64, 32, 14, 14), True),
 ]
 
+# Where minigrad's time goes where a layer is slower than torch's (written by hand from profiles; shown beside the
+# figures, which the run measures)
+WHERE = {
+    "conv2d": "im2col copy, then one OpenBLAS GEMM per direction (forward, input and weight gradients) on the kernels "
+              "NumPy's OpenBLAS runs here (AVX2 when the environment pins Haswell), about 1 ms each for the 16→32 "
+              "layer, where torch's oneDNN convolution runs AVX-512 kernels; the copies in and out of the channels-"
+              "last layout and the col2im adds are the rest",
+    "batchnorm2d": "the forward is as fast as torch's; the fused backward is six array passes (two reductions, four "
+                   "elementwise) where torch's kernel makes two",
+    "relu": "forward and backward are separate NumPy passes (a max, then a compare and a multiply), torch's are fused "
+            "and write into memory its allocator keeps hot",
+}
+
+
+def _where(name):
+    return next((why for key, why in WHERE.items() if name.startswith(key)), "")
+
 
 def layer_pair(torch, minigrad, make, seed=0):
     """The layer in torch and in minigrad with the same state (weights, running statistics), in train mode."""
@@ -149,13 +166,14 @@ def _ms(s):
 
 def table(r):
     rows = ["| layer (batch 64, float32) | input | forward: minigrad ms | torch ms | minigrad / torch | "
-            "forward + backward: minigrad ms | torch ms | minigrad / torch |", "|---|---|---|---|---|---|---|---|"]
+            "forward + backward: minigrad ms | torch ms | minigrad / torch | where the time goes (if slower) |",
+            "|---|---|---|---|---|---|---|---|---|"]
     for o in r["layers"]:
         f, fb = o["forward"], o["forward_backward"]
         shape = "x".join(map(str, o["input"])) + ("" if o["input_needs_grad"] else " (no grad)")
         rows.append(f"| {o['layer']} | {shape} | {_ms(f['minigrad_ms'])} | {_ms(f['torch_ms'])} | "
                     f"{f['ratio']['median']:.2f}x | {_ms(fb['minigrad_ms'])} | {_ms(fb['torch_ms'])} | "
-                    f"{fb['ratio']['median']:.2f}x |")
+                    f"{fb['ratio']['median']:.2f}x | {_where(o['layer']) if fb['ratio']['median'] > 1.2 else ''} |")
     worst = max(o["max_rel_diff_vs_torch"] for o in r["layers"])
     text = [("\n".join(rows) + f"\n\nMedian (min–max) over rounds; ratios are medians of per-round ratios. "
              f"{r['threads']} torch intra-op thread(s), {r['blas_threads']} BLAS thread(s) for NumPy, whose "
