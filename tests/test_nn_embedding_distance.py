@@ -156,10 +156,12 @@ def test_cosine_similarity(data):
     dt = data.draw(float_dtypes)
     s1, s2 = data.draw(st.sampled_from([((3, 4), (3, 4)), ((2, 3, 4), (1, 3, 4)), ((4,), (2, 4)), ((5, 1), (5, 3))]))
     dim = data.draw(st.integers(-1, 0) if min(len(s1), len(s2)) == 1 else st.integers(-2, 1))
-    x1, x2 = data.draw(arrays(dt, s1, 0.2, 2.0)), data.draw(arrays(dt, s2, -2.0, -0.2))
+    x1, x2 = data.draw(arrays(dt, s1, 0.2, 2.0)), data.draw(arrays(dt, s2, -2.0, -0.5))
+    # (anti)parallel inputs, which hypothesis likes (two constant arrays), have a second derivative of 0 up to
+    # rounding, and float32 leaves up to ~2e-5 of it in torch (x2 = -0.22 everywhere): a ramp on x1 keeps the
+    # vectors apart, and x2 is kept away from tiny norms, where that rounding grows
+    x1 = (x1 + np.linspace(0, 0.5, x1.size).reshape(s1)).astype(dt)
     check_parity(lambda a, b: TF.cosine_similarity(a, b, dim), lambda a, b: F.cosine_similarity(a, b, dim), x1, x2)
-    # float32: at (anti)parallel inputs, which hypothesis likes, the second derivative is 0 up to rounding, and both
-    # libraries leave ~1e-6 of it
     atol = 1e-5 if dt == np.float32 else None
     check_gradgrad(lambda a, b: TF.cosine_similarity(a, b, dim), lambda a, b: F.cosine_similarity(a, b, dim),
                    x1, x2, atol=atol)
