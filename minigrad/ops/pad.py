@@ -58,13 +58,21 @@ def pad(input, pad, mode="constant", value=None):
         raise NotImplementedError(f"Unsupported padding mode: {mode}")
     if value:
         raise RuntimeError(f"Padding mode \"{mode}\" doesn't take in value argument")
-    if k > x.ndim - 1 or k > 3:
-        raise NotImplementedError("Only 2D, 3D, 4D, 5D padding with non-constant padding are supported for now")
+    if k > 3 or x.ndim not in (k + 1, k + 2):  # k padded dims, with one channel dim and maybe a batch dim before
+        raise NotImplementedError(
+            f"Padding size {len(pad)} is not supported for {x.ndim}D input tensor.\n"
+            "Supported combinations for non-constant padding:\n"
+            "  - 2D or 3D input: padding size = 2 (pads last dimension)\n"
+            "  - 3D or 4D input: padding size = 4 (pads last 2 dimensions)\n"
+            "  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)")
+    for j in range(k) if mode == "reflect" else ():  # torch checks the last dim first, argument #4, then #6, #8
+        (a, b), n = pad[2 * j:2 * j + 2], x.shape[x.ndim - 1 - j]
+        if a >= n or b >= n:
+            raise RuntimeError(f"Argument #{4 + 2 * j}: Padding size should be less than the corresponding input "
+                               f"dimension, but got: padding ({a}, {b}) at dimension {x.ndim - 1 - j} of input "
+                               f"{list(x.shape)}")
     index = [Ellipsis]
     for j, ((a, b), n) in enumerate(zip(pairs, x.shape[x.ndim - k:])):
-        if mode == "reflect" and (a >= n or b >= n):
-            raise RuntimeError(f"Argument #4: Padding size should be less than the corresponding input dimension, "
-                               f"but got: padding ({a}, {b}) at dimension {x.ndim - k + j} of input {list(x.shape)}")
         if mode == "circular":
             kept = n - max(-a, 0) - max(-b, 0)
             if a > n or b > n:
