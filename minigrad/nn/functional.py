@@ -40,6 +40,8 @@ from ..ops.pool import (adaptive_avg_pool1d, adaptive_avg_pool2d, avg_pool1d, av
 from ..ops.conv_transpose import conv_transpose1d, conv_transpose2d  # noqa: E402
 from ..ops.fold import fold, unfold  # noqa: E402
 from ..ops.pool_more import adaptive_max_pool2d, max_unpool2d  # noqa: E402
+# ---- imports of issue 12g (conv-net layer breadth) ----
+from ..ops.upsample import upsample, upsample_bilinear, upsample_nearest  # noqa: E402
 
 __all__ = ["linear", "relu", "relu_", "sigmoid", "tanh", "softmax", "log_softmax", "dropout", "one_hot",
            "cross_entropy", "nll_loss", "mse_loss", "l1_loss", "binary_cross_entropy",
@@ -57,6 +59,7 @@ __all__ += ["conv1d", "conv2d", "pad", "max_pool1d", "max_pool2d", "avg_pool1d",
 __all__ += ["conv_transpose1d", "conv_transpose2d", "fold", "unfold", "adaptive_max_pool2d",
             "max_unpool2d"]
 __all__ += ["rms_norm", "instance_norm", "dropout1d", "interpolate", "pixel_shuffle", "pixel_unshuffle"]
+__all__ += ["upsample", "upsample_nearest", "upsample_bilinear"]  # issue 12g
 
 
 def relu(input, inplace=False):

@@ -1,4 +1,5 @@
-"""Upsample, PixelShuffle and PixelUnshuffle: the modules over ops/upsample.py."""
+"""Upsample (and its fixed-mode forms UpsamplingNearest2d, UpsamplingBilinear2d), PixelShuffle and PixelUnshuffle:
+the modules over ops/upsample.py."""
 from ..ops import upsample as _up
 from .module import Module
 
@@ -27,6 +28,20 @@ class Upsample(Module):
         else:
             info = "size=" + repr(self.size)
         return info + ", mode=" + repr(self.mode)
+
+
+class UpsamplingNearest2d(Upsample):
+    """Upsample with mode='nearest' (for (N, C, H, W) input; the rank is not checked here, as in torch)."""
+
+    def __init__(self, size=None, scale_factor=None):
+        super().__init__(size, scale_factor, mode="nearest")
+
+
+class UpsamplingBilinear2d(Upsample):
+    """Upsample with mode='bilinear' and align_corners=True (the repr shows only the mode, as torch's)."""
+
+    def __init__(self, size=None, scale_factor=None):
+        super().__init__(size, scale_factor, mode="bilinear", align_corners=True)
 
 
 class PixelShuffle(Module):

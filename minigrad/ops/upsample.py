@@ -17,6 +17,8 @@ Where torch's backward is not the derivative of its forward (nearest on 3-D and 
 kept size with a scale factor; bicubic keeping every size), or its forward is wrong (antialiasing to width 1 repeats
 the first row), minigrad computes the forward as the formulas say and differentiates that;
 tests/test_nn_more_layers.py shows each case."""
+import warnings
+
 import numpy as np
 
 from ..tensor import Tensor
@@ -236,6 +238,25 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
         elif out != n:  # torch's linear kernels copy a kept size, whatever the scale factor
             y = _resample(y, d, _linear_taps(n, out, scales[j], align_corners, dt))
     return input.clone() if y is input else y
+
+
+def upsample(input, size=None, scale_factor=None, mode="nearest", align_corners=None):
+    """torch's older name for interpolate, deprecated with its warning."""
+    warnings.warn("`nn.functional.upsample` is deprecated. Use `nn.functional.interpolate` instead.", stacklevel=2)
+    return interpolate(input, size, scale_factor, mode, align_corners)
+
+
+def upsample_nearest(input, size=None, scale_factor=None):
+    warnings.warn("`nn.functional.upsample_nearest` is deprecated. Use `nn.functional.interpolate` instead.",
+                  stacklevel=2)
+    return interpolate(input, size, scale_factor, mode="nearest")
+
+
+def upsample_bilinear(input, size=None, scale_factor=None):
+    """Bilinear with align_corners=True: the corner pixels of input and output coincide."""
+    warnings.warn("`nn.functional.upsample_bilinear` is deprecated. Use `nn.functional.interpolate` instead.",
+                  stacklevel=2)
+    return interpolate(input, size, scale_factor, mode="bilinear", align_corners=True)
 
 
 def pixel_shuffle(input, upscale_factor):
