@@ -106,7 +106,7 @@ def test_padding_module_errors_and_reprs():
 @given(st.sampled_from(["UpsamplingNearest2d", "UpsamplingBilinear2d"]), st.data())
 def test_upsampling_modules(name, data):
     dt = data.draw(float_dtypes)
-    h, w = data.draw(st.integers(1, 5)), data.draw(st.integers(1, 5))
+    h, w = data.draw(st.integers(1, 5)), data.draw(st.integers(2, 5))  # w * 0.6 >= 1
     how = data.draw(st.one_of(
         st.builds(lambda s: dict(size=s), st.one_of(st.integers(1, 7), st.tuples(st.integers(1, 7), st.integers(1, 7)))),
         st.builds(lambda f: dict(scale_factor=f), st.one_of(st.sampled_from([1, 2, 3, 1.5, 2.5]),
@@ -153,3 +153,129 @@ def test_upsampling_module_reprs_and_errors():
         _raises_like(lambda: tm(torch.zeros(1, 1, 2, 2)), lambda: mm(minigrad.zeros(1, 1, 2, 2)))
     tm, mm = _module_pair("UpsamplingBilinear2d", size=4)
     _raises_like(lambda: tm(torch.zeros(1, 1, 2)), lambda: mm(minigrad.zeros(1, 1, 2)))
+
+
+# ---- 3. adaptive max pooling and max unpooling in 1-D, the *_with_indices names, adaptive pooling's errors ------
+@given(st.data())
+def test_adaptive_max_pool1d(data):
+    dt = data.draw(float_dtypes)
+    n = data.draw(st.integers(1, 9))
+    out = data.draw(st.one_of(st.integers(1, 11), st.tuples(st.integers(1, 11))))
+    lead = data.draw(st.sampled_from([(2, 3), (3,), (0, 2)]))
+    x = np.random.default_rng(data.draw(st.integers(0, 99))).standard_normal(lead + (n,)).astype(dt)
+    if data.draw(st.booleans()):  # ties: the first max wins, as in torch
+        x = np.round(x)
+    (_, mi), (_, ti) = check_parity(lambda a: TF.adaptive_max_pool1d(a, out, return_indices=True),
+                                    lambda a: F.adaptive_max_pool1d(a, out, return_indices=True), x, **_tol(x))
+    np.testing.assert_array_equal(mi.numpy(), ti.numpy())
+    check_parity(lambda a: TF.adaptive_max_pool1d(a, out), lambda a: F.adaptive_max_pool1d(a, out), x, **_tol(x))
+    check_parity(lambda a: TF.adaptive_max_pool1d_with_indices(a, out),
+                 lambda a: F.adaptive_max_pool1d_with_indices(a, out), x, **_tol(x))
+    for ret in (False, True):
+        tm, mm = _module_pair("AdaptiveMaxPool1d", out, ret)
+        assert repr(mm) == repr(tm)
+        check_parity(tm, mm, x, **_tol(x))
+
+
+@pytest.mark.parametrize("dt", [np.float64, np.float32])
+def test_adaptive_max_pool1d_second_derivative(dt):
+    x = np.random.default_rng(3).standard_normal((2, 3, 7)).astype(dt)
+    check_gradgrad(lambda a: TF.adaptive_max_pool1d(a, 4) ** 2, lambda a: F.adaptive_max_pool1d(a, 4) ** 2, x,
+                   **_tol(x))
+
+
+def test_with_indices_names():
+    x = np.random.default_rng(4).standard_normal((2, 3, 6, 5))
+    for name, args, kw in [("max_pool1d_with_indices", (x[:, :, 0], 2), {}),
+                           ("max_pool1d_with_indices", (x[:, :, 0], 3, 2, 1), dict(ceil_mode=True)),
+                           ("max_pool2d_with_indices", (x, 2), {}),
+                           ("max_pool2d_with_indices", (x, (3, 2), 1, 1), dict(dilation=(1, 2))),
+                           ("max_pool2d_with_indices", (x, 2), dict(return_indices=False)),
+                           ("adaptive_max_pool2d_with_indices", (x, (4, None)), {}),
+                           ("adaptive_max_pool2d_with_indices", (x[0], 3), {})]:
+        array, rest = args[0], args[1:]
+        (_, mi), (_, ti) = check_parity(lambda a: getattr(TF, name)(a, *rest, **kw),
+                                        lambda a: getattr(F, name)(a, *rest, **kw), array)
+        np.testing.assert_array_equal(mi.numpy(), ti.numpy())
+
+
+@given(st.data())
+def test_max_unpool1d(data):
+    dt = data.draw(float_dtypes)
+    k = data.draw(st.integers(1, 4))
+    s = data.draw(st.integers(1, 4))
+    p = data.draw(st.integers(0, k // 2))
+    n = data.draw(st.integers(k, 12))
+    lead = data.draw(st.sampled_from([(2, 3), (3,)]))
+    x = torch.from_numpy(np.random.default_rng(data.draw(st.integers(0, 99))).standard_normal(lead + (n,)).astype(dt))
+    pooled, idx = TF.max_pool1d(x, k, s, p, return_indices=True)
+    default = (pooled.shape[-1] - 1) * s + k - 2 * p
+    # the input's own length always holds the indices (and lies in [default, default + stride), as torch wants)
+    out = data.draw(st.sampled_from([(n,), (2, 3, n), [n]] + ([None] if default >= n else [])))
+    mi = minigrad.from_numpy(idx.numpy())
+    check_parity(lambda a: TF.max_unpool1d(a, idx, k, s, p, out), lambda a: F.max_unpool1d(a, mi, k, s, p, out),
+                 pooled.numpy(), **_tol(x.numpy()))
+    tm, mm = _module_pair("MaxUnpool1d", k, s, p)
+    assert repr(mm) == repr(tm)
+    check_parity(lambda a: tm(a, idx, out), lambda a: mm(a, mi, out), pooled.numpy(), **_tol(x.numpy()))
+    check_gradgrad(lambda a: TF.max_unpool1d(a, idx, k, s, p, out) ** 2,
+                   lambda a: F.max_unpool1d(a, mi, k, s, p, out) ** 2, pooled.numpy(), **_tol(x.numpy()))
+
+
+def _pool_errors(lib):
+    """Bad calls of the adaptive poolings and max unpooling; each is made in both libraries."""
+    F_ = TF if lib is torch else F
+    z, L = lib.zeros, lambda *s: lib.zeros(*s, dtype=lib.int64)
+    return [
+        lambda: F_.adaptive_max_pool1d(z(2, 3, 5), -1), lambda: F_.adaptive_max_pool1d(z(2, 3, 5), (2, 3)),
+        lambda: F_.adaptive_max_pool1d(z(5), 2), lambda: F_.adaptive_max_pool1d(z(2, 3, 4, 5), 2),
+        lambda: F_.adaptive_max_pool1d(z(2, 3, 0), 2), lambda: F_.adaptive_max_pool1d(z(2, 0, 4), 2),
+        lambda: F_.adaptive_max_pool1d(z(3, 4), None), lambda: F_.adaptive_max_pool1d(z(3, 4), 2.5),
+        lambda: F_.adaptive_max_pool1d(z(2, 0, 3), (1, 2)),
+        lambda: F_.adaptive_max_pool2d(z(2, 3, 4, 5), (-1, 2)), lambda: F_.adaptive_max_pool2d(z(3, 4, 4), (-1, 2)),
+        lambda: F_.adaptive_max_pool2d(z(2, 3, 4, 0), (1, 2)), lambda: F_.adaptive_max_pool2d(z(4, 5), (1, 2)),
+        lambda: F_.adaptive_max_pool2d(z(4, 5), 2), lambda: F_.adaptive_max_pool2d(z(2, 0, 4, 5), (1, 2)),
+        lambda: F_.adaptive_max_pool2d(z(2, 3, 4, 5), (2, 3, 4)), lambda: F_.adaptive_max_pool2d(z(2, 3, 4, 5), (2,)),
+        lambda: F_.adaptive_max_pool2d(z(2, 3, 4, 5, 6), 2),
+        lambda: F_.adaptive_avg_pool1d(z(2, 3, 5), -1), lambda: F_.adaptive_avg_pool1d(z(2, 3, 5), (2, 3)),
+        lambda: F_.adaptive_avg_pool1d(z(5), 2), lambda: F_.adaptive_avg_pool1d(z(2, 3, 0), 2),
+        lambda: F_.adaptive_avg_pool1d(z(3, 0), 2), lambda: F_.adaptive_avg_pool1d(z(2, 3, 4), None),
+        lambda: F_.adaptive_avg_pool1d(z(2, 0, 3), -2),
+        lambda: F_.adaptive_avg_pool2d(z(2, 3, 4, 5), (-1, 2)), lambda: F_.adaptive_avg_pool2d(z(2, 3, 4, 5), -2),
+        lambda: F_.adaptive_avg_pool2d(z(2, 3, 4, 5), (1, 2, 3)), lambda: F_.adaptive_avg_pool2d(z(2, 3, 4, 0), 2),
+        lambda: F_.adaptive_avg_pool2d(z(3, 0, 4), 2), lambda: F_.adaptive_avg_pool2d(z(4, 4), (1, 2)),
+        lambda: F_.adaptive_avg_pool2d(z(4, 4), 2), lambda: F_.adaptive_avg_pool2d(z(2, 0, 4, 4, 4), (1, 2)),
+        lambda: F_.adaptive_avg_pool2d(z(4), 1),
+        lambda: F_.max_unpool1d(z(4), L(4), 2), lambda: F_.max_unpool1d(z(2, 3, 4), z(2, 3, 4), 2),
+        lambda: F_.max_unpool1d(z(2, 3, 4), L(2, 3, 3), 2), lambda: F_.max_unpool1d(z(2, 3, 4), L(2, 3, 4) + 8, 2),
+        lambda: F_.max_unpool1d(z(2, 3, 4), L(2, 3, 4) - 1, 2),
+        lambda: F_.max_unpool1d(z(2, 3, 4), L(2, 3, 4), 2, output_size=(10,)),
+        lambda: F_.max_unpool1d(z(2, 3, 4), L(2, 3, 4), 2, output_size=(9, 9)),
+        lambda: F_.max_unpool1d(z(2, 3, 1), L(2, 3, 1), 1, 1, 1), lambda: F_.max_unpool1d(z(2, 0, 4), L(2, 0, 4), 2),
+        lambda: F_.max_unpool2d(z(2, 2), L(2, 2), 2), lambda: F_.max_unpool2d(z(2, 0, 2, 2), L(2, 0, 2, 2), 2),
+        lambda: F_.max_unpool2d(z(2, 3, 2, 2), L(2, 3, 2, 2), 2, output_size=(6, 5)),
+        lambda: F_.max_unpool2d(z(2, 3, 2, 2), L(2, 3, 2, 2), 2, output_size=(5,)),
+        lambda: F_.max_unpool2d(z(2, 3, 2, 2), L(2, 3, 2, 2).to(lib.int32), 2),
+    ]
+
+
+@pytest.mark.parametrize("i", range(len(_pool_errors(torch))))
+def test_pool_errors(i):
+    _raises_like(_pool_errors(torch)[i], _pool_errors(minigrad)[i])
+
+
+@pytest.mark.parametrize("call", [
+    lambda F_, z: F_.adaptive_max_pool1d(z(2, 3, 5), 0), lambda F_, z: F_.adaptive_max_pool1d(z(0, 4), 2),
+    lambda F_, z: F_.adaptive_max_pool2d(z(2, 3, 4, 5), (0, 2)), lambda F_, z: F_.adaptive_max_pool2d(z(0, 4, 5), 2),
+    lambda F_, z: F_.adaptive_avg_pool1d(z(2, 3, 5), 0), lambda F_, z: F_.adaptive_avg_pool1d(z(2, 0, 3), 2),
+    lambda F_, z: F_.adaptive_avg_pool2d(z(2, 3, 4, 5), 0), lambda F_, z: F_.adaptive_avg_pool2d(z(2, 0, 4, 4), 2),
+    lambda F_, z: F_.max_unpool2d(z(2, 3, 2, 2), z(2, 3, 2, 2).long(), 2, 2, 2),
+    # output (1, 1): torch's shortcut, a mean over (H, W), takes any rank and empty planes (nan)
+    lambda F_, z: F_.adaptive_avg_pool2d(z(4, 4), 1), lambda F_, z: F_.adaptive_avg_pool2d(z(2, 3, 2, 4, 4), 1),
+    lambda F_, z: F_.adaptive_avg_pool2d(z(2, 3, 0, 4), 1), lambda F_, z: F_.adaptive_avg_pool1d(z(2, 3, 0), 1),
+])
+def test_pool_empty_results(call):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # NumPy's "mean of empty slice"
+        t, m = call(TF, torch.zeros), call(F, minigrad.zeros)
+    np.testing.assert_array_equal(m.numpy(), t.numpy())

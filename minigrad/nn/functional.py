@@ -35,11 +35,14 @@ from ..ops.upsample import interpolate, pixel_shuffle, pixel_unshuffle  # noqa: 
 from ..ops.conv import conv1d, conv2d
 from ..ops.normalization import batch_norm, dropout2d, group_norm, layer_norm
 from ..ops.pad import pad
-from ..ops.pool import (adaptive_avg_pool1d, adaptive_avg_pool2d, avg_pool1d, avg_pool2d, max_pool1d,
-                        max_pool2d)
+from ..ops.pool import avg_pool1d, avg_pool2d, max_pool1d, max_pool2d
 from ..ops.conv_transpose import conv_transpose1d, conv_transpose2d  # noqa: E402
 from ..ops.fold import fold, unfold  # noqa: E402
-from ..ops.pool_more import adaptive_max_pool2d, max_unpool2d  # noqa: E402
+from ..ops.pool_more import (  # noqa: E402
+    adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_max_pool1d, adaptive_max_pool1d_with_indices,
+    adaptive_max_pool2d, adaptive_max_pool2d_with_indices, max_pool1d_with_indices, max_pool2d_with_indices,
+    max_unpool1d, max_unpool2d,
+)
 # ---- imports of issue 12g (conv-net layer breadth) ----
 from ..ops.upsample import upsample, upsample_bilinear, upsample_nearest  # noqa: E402
 
@@ -59,7 +62,9 @@ __all__ += ["conv1d", "conv2d", "pad", "max_pool1d", "max_pool2d", "avg_pool1d",
 __all__ += ["conv_transpose1d", "conv_transpose2d", "fold", "unfold", "adaptive_max_pool2d",
             "max_unpool2d"]
 __all__ += ["rms_norm", "instance_norm", "dropout1d", "interpolate", "pixel_shuffle", "pixel_unshuffle"]
-__all__ += ["upsample", "upsample_nearest", "upsample_bilinear"]  # issue 12g
+__all__ += ["upsample", "upsample_nearest", "upsample_bilinear", "adaptive_max_pool1d",  # issue 12g
+            "adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indices", "max_pool1d_with_indices",
+            "max_pool2d_with_indices", "max_unpool1d"]
 
 
 def relu(input, inplace=False):

@@ -1,5 +1,6 @@
-"""Pooling layers: MaxPool1d/2d, AvgPool1d/2d, AdaptiveAvgPool1d/2d. Each forward is the F function of its name
-(ops/pool.py); the reprs are torch's."""
+"""Pooling layers: MaxPool1d/2d, AvgPool1d/2d, AdaptiveAvgPool1d/2d, AdaptiveMaxPool1d/2d, MaxUnpool1d/2d,
+LPPool1d/2d. Each forward is the F function of its name (ops/pool.py, ops/pool_more.py, ops/pool_extra.py); the
+reprs are torch's."""
 from . import functional as F
 from .module import Module
 
@@ -94,22 +95,49 @@ class AdaptiveAvgPool2d(AdaptiveAvgPool1d):
         return F.adaptive_avg_pool2d(input, self.output_size)
 
 
-class AdaptiveMaxPool2d(Module):
-    """The max over torch's adaptive windows, to a fixed output size (None keeps that input dimension)."""
-
+class _AdaptiveMaxPoolNd(Module):
     def __init__(self, output_size, return_indices=False):
         super().__init__()
         self.output_size = output_size
         self.return_indices = return_indices
 
-    def forward(self, input):
-        return F.adaptive_max_pool2d(input, self.output_size, self.return_indices)
-
     def extra_repr(self):
         return f"output_size={self.output_size}"
 
 
-class MaxUnpool2d(Module):
+class AdaptiveMaxPool1d(_AdaptiveMaxPoolNd):
+    """The max over torch's adaptive windows of (N, C, L) or (C, L), to length output_size."""
+
+    def forward(self, input):
+        return F.adaptive_max_pool1d(input, self.output_size, self.return_indices)
+
+
+class AdaptiveMaxPool2d(_AdaptiveMaxPoolNd):
+    """The max over torch's adaptive windows, to a fixed output size (None keeps that input dimension)."""
+
+    def forward(self, input):
+        return F.adaptive_max_pool2d(input, self.output_size, self.return_indices)
+
+
+class _MaxUnpoolNd(Module):
+    def extra_repr(self):
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class MaxUnpool1d(_MaxUnpoolNd):
+    """The partial inverse of MaxPool1d: each value written at its index along L, zeros elsewhere."""
+
+    def __init__(self, kernel_size, stride=None, padding=0):
+        super().__init__()
+        self.kernel_size = _single(kernel_size)
+        self.stride = _single(stride if stride is not None else kernel_size)
+        self.padding = _single(padding)
+
+    def forward(self, input, indices, output_size=None):
+        return F.max_unpool1d(input, indices, self.kernel_size, self.stride, self.padding, output_size)
+
+
+class MaxUnpool2d(_MaxUnpoolNd):
     """The partial inverse of MaxPool2d: each value written at its index, zeros elsewhere."""
 
     def __init__(self, kernel_size, stride=None, padding=0):
@@ -120,9 +148,6 @@ class MaxUnpool2d(Module):
 
     def forward(self, input, indices, output_size=None):
         return F.max_unpool2d(input, indices, self.kernel_size, self.stride, self.padding, output_size)
-
-    def extra_repr(self):
-        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
 
 def _pair(v):
