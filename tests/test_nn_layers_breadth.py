@@ -279,3 +279,127 @@ def test_pool_empty_results(call):
         warnings.simplefilter("ignore")  # NumPy's "mean of empty slice"
         t, m = call(TF, torch.zeros), call(F, minigrad.zeros)
     np.testing.assert_array_equal(m.numpy(), t.numpy())
+
+
+# ---- 4. LP pooling, local response norm, Softmax2d, ChannelShuffle, the distance modules ------------------------
+@given(st.sampled_from([1, 2, 3, 1.5, 4.0, float("inf"), -float("inf")]), st.booleans(), st.data())
+def test_lp_pool(norm_type, two_d, data):
+    dt = data.draw(float_dtypes)
+    k = tuple(data.draw(st.integers(1, 3)) for _ in range(2 if two_d else 1))
+    sizes = tuple(kk + data.draw(st.integers(0, 4)) for kk in k)
+    stride = data.draw(st.one_of(st.none(), st.integers(1, 3)))
+    ceil_mode = data.draw(st.booleans())
+    lead = data.draw(st.sampled_from([(2, 3), (3,)]))
+    rng = np.random.default_rng(data.draw(st.integers(0, 99)))
+    x = rng.standard_normal(lead + sizes).astype(dt)
+    if norm_type != int(norm_type) if np.isfinite(norm_type) else False:
+        x = np.abs(x) + 0.1  # a fractional power of a negative number is nan in both libraries
+    kernel = k if two_d else k[0]
+    fn = "lp_pool2d" if two_d else "lp_pool1d"
+    args = (norm_type, kernel, stride, ceil_mode)
+    tol = dict(rtol=1e-9, atol=1e-9) if dt == np.float64 else dict(rtol=1e-4, atol=1e-5)
+    with np.errstate(invalid="ignore", divide="ignore"):  # an odd p: a negative window sum's root is nan in both
+        check_parity(lambda a: getattr(TF, fn)(a, *args), lambda a: getattr(F, fn)(a, *args), x, **tol)
+        tm, mm = _module_pair("LPPool2d" if two_d else "LPPool1d", *args)
+        assert repr(mm) == repr(tm)
+        check_parity(tm, mm, x, **tol)
+
+
+@pytest.mark.parametrize("dt", [np.float64, np.float32])
+@pytest.mark.parametrize("norm_type", [2, 3, 1.5])
+def test_lp_pool_second_derivative(dt, norm_type):
+    x = (np.abs(np.random.default_rng(5).standard_normal((2, 2, 5, 4))) + 0.2).astype(dt)
+    tol = {} if dt == np.float64 else dict(rtol=1e-4, atol=1e-5)
+    check_gradgrad(lambda a: TF.lp_pool2d(a, norm_type, 2, 1), lambda a: F.lp_pool2d(a, norm_type, 2, 1), x, **tol)
+    check_gradgrad(lambda a: TF.lp_pool1d(a[0], norm_type, 3), lambda a: F.lp_pool1d(a[0], norm_type, 3), x, **tol)
+
+
+@given(st.data())
+def test_local_response_norm(data):
+    dt = data.draw(float_dtypes)
+    shape = data.draw(st.sampled_from([(2, 5, 3), (2, 6, 3, 4), (1, 4, 2, 3, 2), (3, 1, 4)]))
+    size = data.draw(st.integers(1, 8))
+    alpha, beta, k = data.draw(st.sampled_from([(1e-4, 0.75, 1.0), (0.5, 2.0, 0.5), (1.0, 0.5, 2.0)]))
+    x = np.random.default_rng(data.draw(st.integers(0, 99))).standard_normal(shape).astype(dt)
+    check_parity(lambda a: TF.local_response_norm(a, size, alpha, beta, k),
+                 lambda a: F.local_response_norm(a, size, alpha, beta, k), x, **_tol(x))
+    tm, mm = _module_pair("LocalResponseNorm", size, alpha, beta, k)
+    assert repr(mm) == repr(tm)
+    check_parity(tm, mm, x, **_tol(x))
+
+
+@pytest.mark.parametrize("dt", [np.float64, np.float32])
+def test_local_response_norm_second_derivative(dt):
+    x = np.random.default_rng(6).standard_normal((2, 5, 3, 2)).astype(dt)
+    check_gradgrad(lambda a: TF.local_response_norm(a, 3, 0.5, 0.75, 1.0),
+                   lambda a: F.local_response_norm(a, 3, 0.5, 0.75, 1.0), x, **_tol(x))
+    check_gradgrad(lambda a: TF.local_response_norm(a[0], 2), lambda a: F.local_response_norm(a[0], 2), x, **_tol(x))
+
+
+@given(st.data())
+def test_channel_shuffle(data):
+    dt = data.draw(float_dtypes)
+    groups = data.draw(st.integers(1, 4))
+    c = groups * data.draw(st.integers(1, 3))
+    shape = (data.draw(st.integers(0, 2)), c) + tuple(data.draw(st.lists(st.integers(1, 3), min_size=1, max_size=3)))
+    x = np.random.default_rng(data.draw(st.integers(0, 99))).standard_normal(shape).astype(dt)
+    check_parity(lambda a: TF.channel_shuffle(a, groups), lambda a: F.channel_shuffle(a, groups), x)
+    tm, mm = _module_pair("ChannelShuffle", groups)
+    assert repr(mm) == repr(tm)
+    check_parity(tm, mm, x)
+
+
+@pytest.mark.parametrize("shape", [(2, 4, 3, 5), (4, 3, 2), (1, 1, 1, 1)])
+@pytest.mark.parametrize("dt", [np.float64, np.float32])
+def test_softmax2d(shape, dt):
+    x = np.random.default_rng(7).standard_normal(shape).astype(dt)
+    tm, mm = _module_pair("Softmax2d")
+    assert repr(mm) == repr(tm)
+    check_parity(tm, mm, x, **_tol(x))
+    check_gradgrad(tm, mm, x, **_tol(x))
+
+
+@given(st.data())
+def test_distance_modules(data):
+    dt = data.draw(float_dtypes)
+    shape = data.draw(st.sampled_from([(4, 5), (5,), (2, 3, 4)]))
+    rng = np.random.default_rng(data.draw(st.integers(0, 99)))
+    a, b = rng.standard_normal(shape).astype(dt), rng.standard_normal(shape).astype(dt)
+    p = data.draw(st.sampled_from([1.0, 2.0, 3.0, float("inf")]))
+    kw = dict(p=p, eps=data.draw(st.sampled_from([1e-6, 0.1])), keepdim=data.draw(st.booleans()))
+    tm, mm = _module_pair("PairwiseDistance", **kw)
+    assert repr(mm) == repr(tm) and (mm.norm, mm.eps, mm.keepdim) == (tm.norm, tm.eps, tm.keepdim)
+    check_parity(tm, mm, a, b, **_tol(a))
+    dim = data.draw(st.integers(-len(shape), len(shape) - 1))
+    tm, mm = _module_pair("CosineSimilarity", dim=dim, eps=data.draw(st.sampled_from([1e-8, 0.5])))
+    assert repr(mm) == repr(tm) and (mm.dim, mm.eps) == (tm.dim, tm.eps)
+    check_parity(tm, mm, a, b, **_tol(a))
+
+
+def _layer_errors(lib):
+    F_, nn_, z = (TF, torch.nn, torch.zeros) if lib is torch else (F, nn, minigrad.zeros)
+    return [
+        lambda: F_.channel_shuffle(z(2, 6, 3), 4), lambda: F_.channel_shuffle(z(2, 6, 3), 0),
+        lambda: F_.channel_shuffle(z(2, 6, 3), -2), lambda: F_.channel_shuffle(z(6), 2),
+        lambda: F_.channel_shuffle(z(2, 6), 2), lambda: F_.channel_shuffle(z(2, 6, 3), 2.0),
+        lambda: nn_.ChannelShuffle(4)(z(2, 6, 3)),
+        lambda: F_.local_response_norm(z(2, 6), 2), lambda: F_.local_response_norm(z(2, 6, 3), 0),
+        lambda: F_.local_response_norm(z(2, 6, 3), -1), lambda: F_.local_response_norm(z(2, 6, 3, 3), 0),
+        lambda: F_.local_response_norm(z(2, 6, 3, 3), -2), lambda: F_.local_response_norm(z(2, 6, 3), 2.5),
+        lambda: F_.local_response_norm(z(2, 6, 3, 4), 2.5),
+        lambda: F_.lp_pool1d(z(2, 3, 4), 0, 2), lambda: F_.lp_pool2d(z(2, 3, 4, 4), 0, 2),
+        lambda: F_.lp_pool1d(z(2, 3, 4), 2, 5), lambda: F_.lp_pool2d(z(2, 3, 4), 2, 5),
+        lambda: nn_.LPPool1d(0, 2), lambda: nn_.LPPool2d(0.0, 2),
+        lambda: nn_.Softmax2d()(z(3, 4)), lambda: nn_.Softmax2d()(z(2, 3, 4, 5, 6)),
+    ]
+
+
+@pytest.mark.parametrize("i", range(len(_layer_errors(torch))))
+def test_layer_errors(i):
+    _raises_like(_layer_errors(torch)[i], _layer_errors(minigrad)[i])
+
+
+def test_local_response_norm_empty_is_the_input():
+    for lib, F_ in ((torch, TF), (minigrad, F)):
+        x = lib.zeros(0, 6, 3)
+        assert F_.local_response_norm(x, 2) is x

@@ -54,10 +54,16 @@ from .padding import (  # noqa: E402
     ZeroPad3d,
 )
 from .upsampling import UpsamplingBilinear2d, UpsamplingNearest2d  # noqa: E402
-from .pooling import AdaptiveMaxPool1d, MaxUnpool1d  # noqa: E402
+from .pooling import AdaptiveMaxPool1d, LPPool1d, LPPool2d, MaxUnpool1d  # noqa: E402
+from .normalization import LocalResponseNorm  # noqa: E402
+from .activation import Softmax2d  # noqa: E402
+from .upsampling import ChannelShuffle  # noqa: E402
+from .distance import CosineSimilarity, PairwiseDistance  # noqa: E402
 
 __all__ += ["ZeroPad1d", "ZeroPad2d", "ZeroPad3d", "ConstantPad1d", "ConstantPad2d", "ConstantPad3d",
             "ReflectionPad1d", "ReflectionPad2d", "ReflectionPad3d", "ReplicationPad1d", "ReplicationPad2d",
             "ReplicationPad3d", "CircularPad1d", "CircularPad2d", "CircularPad3d"]
 __all__ += ["UpsamplingNearest2d", "UpsamplingBilinear2d"]
 __all__ += ["AdaptiveMaxPool1d", "MaxUnpool1d"]
+__all__ += ["LPPool1d", "LPPool2d", "LocalResponseNorm", "Softmax2d", "ChannelShuffle", "PairwiseDistance",
+            "CosineSimilarity"]

@@ -1,4 +1,4 @@
-"""Activation layers: ReLU, Sigmoid, Tanh, Softmax, LogSoftmax."""
+"""Activation layers: ReLU, Sigmoid, Tanh, Softmax, Softmax2d, LogSoftmax, and (issue 11c) the others."""
 from . import functional as F
 from .module import Module
 
@@ -39,6 +39,15 @@ class Softmax(Module):
 
     def extra_repr(self):
         return f"dim={self.dim}"
+
+
+class Softmax2d(Module):
+    """Softmax over the channels of (N, C, H, W) or (C, H, W), at each position."""
+
+    def forward(self, input):
+        if input.dim() not in (3, 4):
+            raise ValueError(f"Softmax2d: expected input to be 3D or 4D, got {input.dim()}D instead")
+        return F.softmax(input, -3)
 
 
 class LogSoftmax(Module):

@@ -1,4 +1,4 @@
-"""BatchNorm1d/2d, LayerNorm, GroupNorm and Dropout2d: parameters and buffers as torch registers them (state_dict
+"""BatchNorm1d/2d/3d, LayerNorm, GroupNorm, InstanceNorm1d/2d/3d, RMSNorm, LocalResponseNorm and Dropout2d: parameters and buffers as torch registers them (state_dict
 keys weight, bias, running_mean, running_var, num_batches_tracked), forwards that are the F functions
 (ops/norm.py)."""
 import numbers
@@ -225,3 +225,22 @@ class InstanceNorm1d(_InstanceNorm):
 class InstanceNorm2d(_InstanceNorm):
     """Instance normalization of (N, C, H, W) or (C, H, W): each sample's channel over its plane."""
     _spatial = 2
+
+
+class LocalResponseNorm(Module):
+    """Each channel divided by (k + α · the mean of x² over `size` neighbouring channels)^β (AlexNet's)."""
+
+    def __init__(self, size, alpha=1e-4, beta=0.75, k=1.0):
+        super().__init__()
+        self.size = size
+        self.alpha = alpha
+        self.beta = beta
+        self.k = k
+
+    def forward(self, input):
+        from ..ops.pool_extra import local_response_norm
+        return local_response_norm(input, self.size, self.alpha, self.beta, self.k)
+
+    def extra_repr(self):
+        return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"
+

@@ -1,5 +1,5 @@
 """Upsample (and its fixed-mode forms UpsamplingNearest2d, UpsamplingBilinear2d), PixelShuffle and PixelUnshuffle:
-the modules over ops/upsample.py."""
+the modules over ops/upsample.py; ChannelShuffle (ops/pool_extra.py)."""
 from ..ops import upsample as _up
 from .module import Module
 
@@ -66,3 +66,19 @@ class PixelUnshuffle(Module):
 
     def extra_repr(self):
         return f"downscale_factor={self.downscale_factor}"
+
+
+class ChannelShuffle(Module):
+    """Interleave the channels of `groups` groups: (N, g·c, *) -> the channel order 0, c, 2c, ..., 1, c + 1, ..."""
+
+    def __init__(self, groups):
+        super().__init__()
+        self.groups = groups
+
+    def forward(self, input):
+        from ..ops.pool_extra import channel_shuffle
+        return channel_shuffle(input, self.groups)
+
+    def extra_repr(self):
+        return f"groups={self.groups}"
+
