@@ -59,6 +59,8 @@ from .normalization import LocalResponseNorm  # noqa: E402
 from .activation import Softmax2d  # noqa: E402
 from .upsampling import ChannelShuffle  # noqa: E402
 from .distance import CosineSimilarity, PairwiseDistance  # noqa: E402
+from .normalization import BatchNorm3d, InstanceNorm3d  # noqa: E402
+from .dropout import Dropout3d  # noqa: E402
 
 __all__ += ["ZeroPad1d", "ZeroPad2d", "ZeroPad3d", "ConstantPad1d", "ConstantPad2d", "ConstantPad3d",
             "ReflectionPad1d", "ReflectionPad2d", "ReflectionPad3d", "ReplicationPad1d", "ReplicationPad2d",
@@ -67,3 +69,4 @@ __all__ += ["UpsamplingNearest2d", "UpsamplingBilinear2d"]
 __all__ += ["AdaptiveMaxPool1d", "MaxUnpool1d"]
 __all__ += ["LPPool1d", "LPPool2d", "LocalResponseNorm", "Softmax2d", "ChannelShuffle", "PairwiseDistance",
             "CosineSimilarity"]
+__all__ += ["BatchNorm3d", "InstanceNorm3d", "Dropout3d"]

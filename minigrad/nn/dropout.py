@@ -1,4 +1,5 @@
-"""Dropout: random zeroing while training, the identity in eval mode."""
+"""Dropout, Dropout1d, Dropout3d: random zeroing while training, the identity in eval mode (Dropout2d is in
+normalization.py)."""
 from . import functional as F
 from .module import Module
 
@@ -26,3 +27,12 @@ class Dropout1d(Dropout):
     def forward(self, input):
         from ..ops.normalization_more import dropout1d
         return dropout1d(input, self.p, self.training, self.inplace)
+
+
+class Dropout3d(Dropout):
+    """Zero whole channels of (N, C, D, H, W) or (C, D, H, W) with probability p in training; identity in eval."""
+
+    def forward(self, input):
+        from ..ops.dropout_more import dropout3d
+        return dropout3d(input, self.p, self.training, self.inplace)
+

@@ -46,6 +46,7 @@ from ..ops.pool_more import (  # noqa: E402
 # ---- imports of issue 12g (conv-net layer breadth) ----
 from ..ops.upsample import upsample, upsample_bilinear, upsample_nearest  # noqa: E402
 from ..ops.pool_extra import channel_shuffle, local_response_norm, lp_pool1d, lp_pool2d  # noqa: E402
+from ..ops.dropout_more import dropout3d  # noqa: E402
 
 __all__ = ["linear", "relu", "relu_", "sigmoid", "tanh", "softmax", "log_softmax", "dropout", "one_hot",
            "cross_entropy", "nll_loss", "mse_loss", "l1_loss", "binary_cross_entropy",
@@ -66,7 +67,7 @@ __all__ += ["rms_norm", "instance_norm", "dropout1d", "interpolate", "pixel_shuf
 __all__ += ["upsample", "upsample_nearest", "upsample_bilinear", "adaptive_max_pool1d",  # issue 12g
             "adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indices", "max_pool1d_with_indices",
             "max_pool2d_with_indices", "max_unpool1d", "lp_pool1d", "lp_pool2d", "local_response_norm",
-            "channel_shuffle"]
+            "channel_shuffle", "dropout3d"]
 
 
 def relu(input, inplace=False):
