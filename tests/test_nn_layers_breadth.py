@@ -3,6 +3,7 @@ the upsampling aliases, adaptive max pooling and max unpooling in 1-D, LP poolin
 ChannelShuffle, the distance modules, the 3-D norms and dropout, and ParameterList / ParameterDict: values,
 gradients (float64 and float32), second derivatives of the new Functions, reprs and torch's errors."""
 import re
+from collections import OrderedDict
 import warnings
 
 import numpy as np
@@ -522,3 +523,95 @@ def test_dropout3d_inplace_and_warnings():
 ])
 def test_norm3d_errors(make):
     _raises_like(lambda: make(torch), lambda: make(minigrad))
+
+
+# ---- 6. ParameterList and ParameterDict --------------------------------------------------------------------------
+def _repr_as_minigrad(text):
+    return text.replace("torch.float", "minigrad.float")  # ParameterList prints dtypes (ParameterDict type names)
+
+
+def _build_lists(lib):
+    nn_ = torch.nn if lib is torch else nn
+    a = nn_.Parameter(lib.zeros(3, 4))
+    pl = nn_.ParameterList([a, lib.ones(2)])  # a plain tensor becomes a Parameter
+    pl.append(lib.zeros(5, dtype=lib.float64))
+    pl.extend([nn_.Parameter(lib.ones(1, 2, 3)), "not a tensor"])
+    pl += [lib.zeros(0)]
+
+    class Net(nn_.Module):
+        def __init__(self):
+            super().__init__()
+            self.weights = pl
+            self.table = nn_.ParameterDict({"b": lib.zeros(2), "a": nn_.Parameter(lib.ones(3))})
+            self.table["c"] = lib.zeros(1, 1, dtype=lib.float64)
+            self.table.update([("z", lib.ones(4)), ("y", lib.ones(2, 2))])
+            self.table.update(OrderedDict([("q", lib.ones(1)), ("p", lib.ones(1))]))
+
+    return Net()
+
+
+def test_parameter_containers_register_like_torch():
+    t, m = _build_lists(torch), _build_lists(minigrad)
+    assert repr(m) == _repr_as_minigrad(repr(t))
+    assert list(m.state_dict()) == list(t.state_dict())
+    assert [n for n, _ in m.named_parameters()] == [n for n, _ in t.named_parameters()]
+    for (_, a), (_, b) in zip(m.named_parameters(), t.named_parameters()):
+        assert tuple(a.shape) == tuple(b.shape) and a.requires_grad == b.requires_grad
+        assert isinstance(a, nn.Parameter)
+    tl, ml = t.weights, m.weights
+    assert len(ml) == len(tl) == 6
+    assert [type(p).__name__ for p in ml] == [type(p).__name__ for p in tl]
+    assert ml[-1] is ml[5] and ml[4] == "not a tensor"
+    assert repr(ml[1:4]) == _repr_as_minigrad(repr(tl[1:4])) and len(ml[::2]) == len(tl[::2])
+    ml[0] = minigrad.ones(7)
+    tl[0] = torch.ones(7)
+    assert repr(ml) == _repr_as_minigrad(repr(tl))
+    td, md = t.table, m.table
+    assert list(md) == list(td) and list(md.keys()) == list(td.keys()) and list(reversed(md)) == list(reversed(td))
+    assert [k for k, _ in md.items()] == [k for k, _ in td.items()] and len(list(md.values())) == len(td)
+    assert ("a" in md) and ("nope" not in md) and md.get("nope", 3) == 3 and md.get("a") is md["a"]
+    assert md.pop("b").shape == (2,) and td.pop("b").shape == (2,)
+    (mk, mv), (tk, tv) = md.popitem(), td.popitem()
+    assert mk == tk and tuple(mv.shape) == tuple(tv.shape)
+    assert md.setdefault("n", minigrad.zeros(2)) is md["n"]
+    td.setdefault("n", torch.zeros(2))
+    del md["a"], td["a"]
+    assert list(md) == list(td) and list(m.state_dict()) == list(t.state_dict())
+    assert repr(md.copy()) == repr(td.copy()) and list(md | md.copy()) == list(td | td.copy())
+    assert list(md.fromkeys(["u", "v"], minigrad.zeros(1))) == ["u", "v"]
+    md |= nn.ParameterDict({"w": minigrad.zeros(1)})
+    td |= torch.nn.ParameterDict({"w": torch.zeros(1)})
+    assert repr(md) == repr(td)
+    md.clear(), td.clear()
+    assert len(md) == len(td) == 0 and repr(md) == repr(td) == "ParameterDict()"
+    assert repr(nn.ParameterList()) == repr(torch.nn.ParameterList()) == "ParameterList()"
+
+
+def test_parameter_containers_train_and_move():
+    pl = nn.ParameterList([minigrad.ones(3), minigrad.ones(3)])
+    (pl[0] * pl[1] * 2).sum().backward()
+    np.testing.assert_array_equal(pl[0].grad.numpy(), np.full(3, 2.0, np.float32))
+    pd = nn.ParameterDict({"w": minigrad.ones(2)}).double()
+    assert pd["w"].dtype == minigrad.float64 and isinstance(pd["w"], nn.Parameter)
+    assert "0" not in dir(pl) and "append" in dir(pl)
+    sd = {"0": minigrad.full((3,), 5.0), "1": minigrad.zeros(3)}
+    pl.load_state_dict(sd)
+    np.testing.assert_array_equal(pl[0].detach().numpy(), np.full(3, 5.0, np.float32))
+
+
+def _container_errors(lib):
+    nn_ = torch.nn if lib is torch else nn
+    return [
+        lambda: nn_.ParameterList([lib.ones(1)])[1], lambda: nn_.ParameterList([lib.ones(1)])[-2],
+        lambda: nn_.ParameterList().extend(lib.ones(2)), lambda: nn_.ParameterList().extend(3),
+        lambda: nn_.ParameterList()(lib.ones(1)), lambda: nn_.ParameterDict()(lib.ones(1)),
+        lambda: nn_.ParameterDict()[1], lambda: nn_.ParameterDict()["x"], lambda: nn_.ParameterDict().popitem(),
+        lambda: nn_.ParameterDict().update(3), lambda: nn_.ParameterDict().update([3]),
+        lambda: nn_.ParameterDict().update([("a", lib.ones(1), 1)]), lambda: nn_.ParameterDict().pop("x"),
+        lambda: nn_.ParameterDict().__setitem__(2, lib.ones(1)),
+    ]
+
+
+@pytest.mark.parametrize("i", range(len(_container_errors(torch))))
+def test_container_errors(i):
+    _raises_like(_container_errors(torch)[i], _container_errors(minigrad)[i])

@@ -61,6 +61,7 @@ from .upsampling import ChannelShuffle  # noqa: E402
 from .distance import CosineSimilarity, PairwiseDistance  # noqa: E402
 from .normalization import BatchNorm3d, InstanceNorm3d  # noqa: E402
 from .dropout import Dropout3d  # noqa: E402
+from .container import ParameterDict, ParameterList  # noqa: E402
 
 __all__ += ["ZeroPad1d", "ZeroPad2d", "ZeroPad3d", "ConstantPad1d", "ConstantPad2d", "ConstantPad3d",
             "ReflectionPad1d", "ReflectionPad2d", "ReflectionPad3d", "ReplicationPad1d", "ReplicationPad2d",
@@ -70,3 +71,4 @@ __all__ += ["AdaptiveMaxPool1d", "MaxUnpool1d"]
 __all__ += ["LPPool1d", "LPPool2d", "LocalResponseNorm", "Softmax2d", "ChannelShuffle", "PairwiseDistance",
             "CosineSimilarity"]
 __all__ += ["BatchNorm3d", "InstanceNorm3d", "Dropout3d"]
+__all__ += ["ParameterList", "ParameterDict"]
