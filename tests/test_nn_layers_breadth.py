@@ -88,6 +88,13 @@ def test_pad_unsupported_ranks(mode, ndim, k):
                  lambda: F.pad(minigrad.zeros((3,) * ndim), [1] * (2 * k), mode))
 
 
+@pytest.mark.parametrize("pad, mode", [([1, 1], "bogus"), ([1, 1, 1], "bogus"), ([1] * 10, "reflect"),
+                                       ([1, 1, 1], "constant"), ([1, 1], "circular")])
+def test_pad_errors(pad, mode):
+    _raises_like(lambda: TF.pad(torch.zeros(2, 3, 3, 3), pad, mode, value=1.0),
+                 lambda: F.pad(minigrad.zeros(2, 3, 3, 3), pad, mode, value=1.0))
+
+
 def test_padding_module_errors_and_reprs():
     for name in _PADS:
         for padding in [1, (1, 2), (1, 2, 3, 4, 5, 6), (1, 2, 3)]:

@@ -38,6 +38,8 @@ def _source(n, left, right, mode):
 
 def pad(input, pad, mode="constant", value=None):
     """Pad the last len(pad)//2 dims: pad = (left of the last dim, right of it, left of the one before, ...)."""
+    if mode not in ("constant", "reflect", "replicate", "circular"):  # torch checks the mode first
+        raise NotImplementedError(f"Unrecognised padding mode {mode}")
     pad = [int(p) for p in pad]
     x = input.data
     if len(pad) % 2:
@@ -54,8 +56,6 @@ def pad(input, pad, mode="constant", value=None):
             pairs = [(max(a, 0), max(b, 0)) for a, b in pairs]
         widths = [(0, 0)] * (x.ndim - k) + pairs
         return ConstantPad.apply(input, widths, 0.0 if value is None else value)
-    if mode not in ("reflect", "replicate", "circular"):
-        raise NotImplementedError(f"Unsupported padding mode: {mode}")
     if value:
         raise RuntimeError(f"Padding mode \"{mode}\" doesn't take in value argument")
     if k > 3 or x.ndim not in (k + 1, k + 2):  # k padded dims, with one channel dim and maybe a batch dim before
