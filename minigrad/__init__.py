@@ -37,6 +37,9 @@ from .creation import get_default_device, get_default_dtype, set_default_device,
 # ---- exports of issue 12 (conv, pool, norm) ----
 from .ops import (adaptive_avg_pool1d, avg_pool1d, batch_norm, conv1d, conv2d, group_norm, layer_norm, max_pool1d,
                   max_pool2d)
+from .ops.pool_extra import channel_shuffle  # noqa: E402
+from .ops.pool_more import (adaptive_max_pool1d_with_indices as adaptive_max_pool1d,  # noqa: E402  (torch's: a tuple)
+                            max_pool1d_with_indices)
 # ---- exports of issue 11d (indexing and shape) ----
 from .ops import (argwhere, atleast_1d, atleast_2d, atleast_3d, bincount, broadcast_shapes, broadcast_tensors,
                   broadcast_to, bucketize, cartesian_prod, column_stack, diag, diag_embed, diagflat, diagonal,

@@ -525,8 +525,7 @@ def test_dropout3d_inplace_and_warnings():
     lambda lib: lib.nn.BatchNorm3d(3)(lib.zeros(1, 3, 1, 1, 1)),
     lambda lib: lib.nn.BatchNorm3d(4)(lib.zeros(2, 3, 2, 2, 2)),
     lambda lib: lib.nn.InstanceNorm3d(3)(lib.zeros(2, 3, 4)),
-    pytest.param(lambda lib: lib.nn.InstanceNorm3d(3)(lib.zeros(2, 3, 1, 1, 1)), marks=pytest.mark.xfail(
-        strict=True, reason="ops/normalization_more.py's instance_norm prints the size as a list, torch as a Size")),
+    lambda lib: lib.nn.InstanceNorm3d(3)(lib.zeros(2, 3, 1, 1, 1)),
 ])
 def test_norm3d_errors(make):
     _raises_like(lambda: make(torch), lambda: make(minigrad))
@@ -622,3 +621,16 @@ def _container_errors(lib):
 @pytest.mark.parametrize("i", range(len(_container_errors(torch))))
 def test_container_errors(i):
     _raises_like(_container_errors(torch)[i], _container_errors(minigrad)[i])
+
+
+def test_top_level_names_as_torch():
+    """torch.adaptive_max_pool1d and torch.max_pool1d_with_indices return (values, indices); torch.channel_shuffle."""
+    x = np.random.default_rng(3).standard_normal((2, 4, 7)).astype(np.float32)
+    for name, args in (("adaptive_max_pool1d", (3,)), ("max_pool1d_with_indices", (2,))):
+        (tv, ti), (mv, mi) = getattr(torch, name)(torch.from_numpy(x), *args), getattr(minigrad, name)(
+            minigrad.from_numpy(x), *args)
+        np.testing.assert_array_equal(mv.numpy(), tv.numpy())
+        np.testing.assert_array_equal(mi.numpy(), ti.numpy())
+    y = x.reshape(2, 4, 7, 1)
+    np.testing.assert_array_equal(minigrad.channel_shuffle(minigrad.from_numpy(y), 2).numpy(),
+                                  torch.channel_shuffle(torch.from_numpy(y), 2).numpy())

@@ -58,7 +58,7 @@ from .conv import conv1d, conv2d  # noqa: F401
 from .normalization import batch_norm, dropout2d, group_norm, layer_norm  # noqa: F401
 from .pad import pad  # noqa: F401
 from .pool import avg_pool1d, avg_pool2d, max_pool1d, max_pool2d  # noqa: F401
-from .pool_more import adaptive_avg_pool1d, adaptive_avg_pool2d  # noqa: F401  (pool.py's, with torch's checks)
+from .pool_more import adaptive_avg_pool1d, adaptive_avg_pool2d  # noqa: F401
 # ---- issue 11d (indexing and shape) ----
 from .diagonal import (  # noqa: F401
     diag, diag_embed, diagflat, diagonal, diagonal_scatter, trace, tril, tril_, triu, triu_,

@@ -42,7 +42,7 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
     if use_input_stats:
         n = int(np.prod(x.shape[2:]))
         if n <= 1:
-            raise ValueError(f"Expected more than 1 spatial element when training, got input size {list(x.shape)}")
+            raise ValueError(f"Expected more than 1 spatial element when training, got input size {input.shape}")
         y, mu, var, _ = _standardize(input, tuple(range(2, x.ndim)), eps)
         with grad_mode.no_grad():
             if running_mean is not None:

@@ -1,6 +1,6 @@
 """Pooling: max (the gradient goes to each window's argmax: Gather's scatter-add back), average (a fixed linear map:
 its gradient spreads g / divisor over each window, and that spreading's gradient is the average pooling again), and
-adaptive average (two averaging matrices, Aₕ x Aᵥᵀ, so its gradients are matmuls). 1-D pooling is 2-D pooling of a
+(adaptive average pooling is in pool_more.py, with its checks). 1-D pooling is 2-D pooling of a
 height-1 image."""
 import math
 
@@ -242,33 +242,13 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
     return z.squeeze(0) if unbatched else z
 
 
-def _averaging_matrix(n, out, dtype):
-    """(out, n): row i averages x[floor(i·n/out) : ceil((i+1)·n/out)], adaptive pooling's windows."""
-    a = np.zeros((out, n), dtype)
-    for i in range(out):
-        start, end = (i * n) // out, -(-((i + 1) * n) // out)
-        a[i, start:end] = 1 / (end - start)
-    return a
-
-
-def adaptive_avg_pool2d(input, output_size):
-    """z = Aₕ x Aᵥᵀ with the two averaging matrices: the mean over each adaptive window, and its gradients (and all
-    higher ones) are those of two matmuls."""
-    from .. import creation
-    x = input.data
-    if x.ndim not in (3, 4):
-        raise RuntimeError(f"adaptive_avg_pool2d(): Expected 3D or 4D tensor, but got {list(x.shape)}")
-    out = (output_size, output_size) if isinstance(output_size, int) else tuple(output_size)
-    out = tuple(n if o is None else int(o) for n, o in zip(x.shape[-2:], out))
-    ah = creation.from_numpy(_averaging_matrix(x.shape[-2], out[0], x.dtype))
-    awt = creation.from_numpy(np.ascontiguousarray(_averaging_matrix(x.shape[-1], out[1], x.dtype).T))
-    return ah @ input @ awt  # (Ho, H) @ (*, H, W) @ (W, Wo) -> (*, Ho, Wo)
-
-
 def _as_2d(fn, input, name, *args, **kwargs):
     """A 1-D pooling as the 2-D one over a height-1 image: (N, C, L) -> (N, C, 1, L)."""
-    if input.data.ndim not in (2, 3):
-        raise RuntimeError(f"{name}() Expected 2D or 3D input, but got {list(input.data.shape)}")
+    if input.data.ndim not in (2, 3):  # torch's two messages
+        raise RuntimeError(f"{name}: Expected 2D or 3D (batch mode) tensor with optional 0 dim batch size for input, "
+                           f"but got:{list(input.data.shape)}" if name == "max_pool1d" else
+                           f"Expected 2 to 3 dimensions, but got {input.data.ndim}-dimensional tensor for argument #1 "
+                           f"'self' (while checking arguments for {name})")
     out = fn(input.unsqueeze(-2), *args, **kwargs)
     if isinstance(out, tuple):
         return tuple(o.squeeze(-2) for o in out)
@@ -294,7 +274,3 @@ def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
     stride = None if stride is None or stride == [] or stride == () else _one(stride, 1)
     return _as_2d(avg_pool2d, input, "avg_pool1d", _one(kernel_size, 1), stride, _one(padding, 0), ceil_mode,
                   count_include_pad)
-
-
-def adaptive_avg_pool1d(input, output_size):
-    return _as_2d(adaptive_avg_pool2d, input, "adaptive_avg_pool1d", (1, _one(output_size, 1)[1]))

@@ -3,14 +3,15 @@ positions that Gather differentiates: adaptive max pooling's gradient scatters g
 overlap: added up), and max unpooling is that scatter itself (written, as torch's), so its gradient gathers. The 1-D
 forms are the 2-D ones over a height-1 (pooling) or width-1 (unpooling, as torch's) image.
 
-Also here: the *_with_indices names torch's functional has, and torch's argument checks for pool.py's
-adaptive_avg_pool1d/2d (negative and empty output sizes, empty inputs), which pool.py's functions do not make."""
+Also here: the *_with_indices names torch's functional has, and adaptive average pooling (two averaging matrices,
+Aₕ x Aᵥᵀ, so its gradients are matmuls) with torch's argument checks (negative and empty output sizes, empty inputs)."""
 import math
 
 import numpy as np
 
 from .._dtype import scalar_type
 from ..autograd.function import Function, call
+from ..tensor import Tensor
 from . import pool
 from .pool import MaxPool2dBackward, _pair
 
@@ -136,6 +137,15 @@ def max_pool2d_with_indices(input, kernel_size, stride=None, padding=0, dilation
     return pool.max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices=True)
 
 
+def _averaging_matrix(n, out, dtype):
+    """(out, n): row i averages x[floor(i·n/out) : ceil((i+1)·n/out)], adaptive pooling's windows."""
+    a = np.zeros((out, n), dtype)
+    for i in range(out):
+        start, end = (i * n) // out, -(-((i + 1) * n) // out)
+        a[i, start:end] = 1 / (end - start)
+    return a
+
+
 def _check_avg_size(out):
     if len(out) != 2:
         raise RuntimeError("adaptive_avg_pool2d: output_size must be 2")
@@ -145,7 +155,8 @@ def _check_avg_size(out):
 
 
 def adaptive_avg_pool2d(input, output_size):
-    """pool.adaptive_avg_pool2d with torch's checks first: output sizes >= 0 (0 gives an empty result), a
+    """z = Aₕ x Aᵥᵀ with the two averaging matrices: the mean over each adaptive window, and its gradients (and all
+    higher ones) are those of two matmuls. torch's checks first: output sizes >= 0 (0 gives an empty result), a
     non-empty plane (an empty batch or channel dim is fine)."""
     x = input.data
     size = _list_with_default(output_size, x.shape)
@@ -157,7 +168,9 @@ def adaptive_avg_pool2d(input, output_size):
     if x.ndim not in (3, 4):
         raise RuntimeError(f"adaptive_avg_pool2d(): Expected 3D or 4D tensor, but got {list(x.shape)}")
     _check_nonempty("adaptive_avg_pool2d", x.shape, (x.ndim - 2, x.ndim - 1))
-    return pool.adaptive_avg_pool2d(input, size)
+    ah = Tensor._make(_averaging_matrix(x.shape[-2], size[0], x.dtype), None)
+    awt = Tensor._make(np.ascontiguousarray(_averaging_matrix(x.shape[-1], size[1], x.dtype).T), None)
+    return ah @ input @ awt  # (Ho, H) @ (*, H, W) @ (W, Wo) -> (*, Ho, Wo)
 
 
 def adaptive_avg_pool1d(input, output_size):
@@ -170,7 +183,7 @@ def adaptive_avg_pool1d(input, output_size):
         return input.mean(-1, keepdim=True)
     plane = x.shape[:-1] + (1,) + x.shape[-1:]  # torch pools (N, C, 1, L) and names that shape
     _check_nonempty("adaptive_avg_pool2d", plane, (len(plane) - 1,))
-    return pool.adaptive_avg_pool1d(input, size[0])
+    return adaptive_avg_pool2d(input.unsqueeze(-2), (1, size[0])).squeeze(-2)  # over a height-1 image
 
 
 def _unpool_output_size(input, kernel, stride, padding, output_size):

@@ -23,7 +23,7 @@ import numpy as np
 
 from ..tensor import Tensor
 from .index_more import index_select
-from .pool import _averaging_matrix, adaptive_avg_pool1d, adaptive_avg_pool2d
+from .pool_more import _averaging_matrix, adaptive_avg_pool1d, adaptive_avg_pool2d
 
 _MODES = "nearest | linear | bilinear | bicubic | trilinear | lanczos | area | nearest-exact"
 _RANK = {"linear": 3, "bilinear": 4, "trilinear": 5, "bicubic": 4, "lanczos": 4}  # the input rank each one takes
