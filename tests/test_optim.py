@@ -37,10 +37,16 @@ def _feed(tp, mp, grads):
 
 
 def _close(mp, tp, dtype, what=""):
+    """Within TOL; in float32 the absolute part scales with the tensor's largest value: an element near 0 that is a
+    sum of large steps keeps their rounding (lr 1 with momentum 0.9 took one to -0.0578 beside elements of 18.4, off
+    by 3.9e-6 after 18 steps)."""
     for i, (m, t) in enumerate(zip(mp, tp)):
         a, b = m.detach().numpy(), t.detach().numpy()
         assert a.dtype == b.dtype, f"{what} param {i}: dtype {a.dtype} != torch's {b.dtype}"
-        np.testing.assert_allclose(a, b, err_msg=f"{what} param {i}", **TOL[dtype])
+        tol = dict(TOL[dtype])
+        if dtype == np.float32 and b.size:
+            tol["atol"] *= max(1.0, float(np.abs(b).max()))
+        np.testing.assert_allclose(a, b, err_msg=f"{what} param {i}", **tol)
 
 
 def _run_parity(name, kwargs, dtype, shape_list, seed, steps=STEPS, torch_kwargs=None):
@@ -94,6 +100,8 @@ SGD_ALL = dict(lr=0.1, momentum=0.9, dampening=0.5, weight_decay=0.1, nesterov=F
 @given(sgd_options, float_dtypes, st.lists(shapes(max_dims=3), min_size=1, max_size=3), st.integers(0, 2**32 - 1))
 @example(SGD_ALL, np.float64, [(3,), (2, 2)], 0)
 @example(dict(SGD_ALL, nesterov=True, dampening=0.0, maximize=True), np.float32, [(4,)], 1)
+@example(dict(lr=1.0, momentum=0.9, dampening=0.125, weight_decay=0.0, nesterov=False, maximize=False), np.float32,
+         [(), (3,)], 49443)  # found by a fresh run: float32 cancellation near 0 (see _close)
 def test_sgd_matches_torch(kw, dtype, shape_list, seed):
     kw = dict(kw)  # an @example's dict is shared between runs
     if kw["nesterov"]:  # nesterov needs momentum > 0 and no dampening (the error is tested below)
