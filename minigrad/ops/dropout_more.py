@@ -2,9 +2,7 @@
 1/(1-p): x times a constant mask, so the gradient is g times the same mask (as dropout1d and dropout2d)."""
 import warnings
 
-import numpy as np
-
-from ..tensor import Tensor
+from .normalization import channel_dropout
 
 
 def dropout3d(input, p=0.5, training=True, inplace=False):
@@ -17,21 +15,4 @@ def dropout3d(input, p=0.5, training=True, inplace=False):
                       "dropout instead. Note that dropout3d exists to provide channel-wise dropout on inputs with 3 "
                       "spatial dimensions, a channel dimension, and an optional batch dimension (i.e. 4D or 5D "
                       "inputs).", stacklevel=2)
-    if not training or p == 0:
-        return input
-    from ..random import _gen
-
-    # torch treats anything but 5-D as unbatched: one draw per entry of the first dim
-    lead = x.shape[:2] if x.ndim == 5 else x.shape[:1]
-    mask = (_gen().random(lead, dtype=np.float32) >= np.float32(p)).astype(x.dtype)
-    if p < 1:
-        mask *= x.dtype.type(1 / (1 - p))
-    out = input * Tensor._make(mask.reshape(lead + (1,) * (x.ndim - len(lead))), None)
-    if inplace:  # as F.dropout's: the input takes the product's values and node
-        from .inplace import _check_inplace
-        _check_inplace(input)
-        np.copyto(input.data, out.data)
-        input.grad_fn, input._requires_grad = out.grad_fn, out.requires_grad or input.requires_grad
-        input._vc[0] += 1
-        return input
-    return out
+    return channel_dropout(input, p, training, inplace, 5)  # anything but 5-D is unbatched, as torch

@@ -144,9 +144,10 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
     return y
 
 
-def dropout2d(input, p=0.5, training=True, inplace=False):
-    """Zero whole channels of (N, C, H, W) with probability p (one draw per channel) and scale the rest by 1/(1-p):
-    x times a constant mask, so the gradient is g times the same mask."""
+def channel_dropout(input, p, training, inplace, batched_ndim):
+    """Zero whole channels with probability p (one draw per channel: per (N, C) of a batched input of
+    `batched_ndim` dims, per C of anything else, as torch reads it) and scale the rest by 1/(1-p): x times a
+    constant mask, so the gradient is g times the same mask. dropout1d, dropout2d and dropout3d are this."""
     if p < 0.0 or p > 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     if not training or p == 0:
@@ -154,7 +155,7 @@ def dropout2d(input, p=0.5, training=True, inplace=False):
     from ..random import _gen
 
     x = input.data
-    lead = x.shape[:2] if x.ndim == 4 else x.shape[:1]  # a 3-D input is one unbatched (C, H, W) image
+    lead = x.shape[:2] if x.ndim == batched_ndim else x.shape[:1]
     mask = (_gen().random(lead, dtype=np.float32) >= np.float32(p)).astype(x.dtype)
     if p < 1:
         mask *= x.dtype.type(1 / (1 - p))
@@ -168,3 +169,7 @@ def dropout2d(input, p=0.5, training=True, inplace=False):
         return input
     return out
 
+
+def dropout2d(input, p=0.5, training=True, inplace=False):
+    """Whole channels of (N, C, H, W) zeroed (a 3-D input is one unbatched (C, H, W) image)."""
+    return channel_dropout(input, p, training, inplace, 4)

@@ -8,8 +8,7 @@ instance_norm: each (sample, channel) of (N, C, *) normalized over its own spati
 import numpy as np
 
 from ..autograd import grad_mode
-from ..tensor import Tensor
-from .normalization import _channel_shape, _standardize, _update
+from .normalization import _channel_shape, _standardize, _update, channel_dropout
 from .reduction import mean
 
 
@@ -69,20 +68,4 @@ def dropout1d(input, p=0.5, training=True, inplace=False):
         raise RuntimeError(f"dropout1d: Expected 2D or 3D input, but received a {x.ndim}D input. Note that dropout1d "
                            "exists to provide channel-wise dropout on inputs with 1 spatial dimension, a channel "
                            "dimension, and an optional batch dimension (i.e. 2D or 3D inputs).")
-    if not training or p == 0:
-        return input
-    from ..random import _gen
-
-    lead = x.shape[:2] if x.ndim == 3 else x.shape[:1]
-    mask = (_gen().random(lead, dtype=np.float32) >= np.float32(p)).astype(x.dtype)
-    if p < 1:
-        mask *= x.dtype.type(1 / (1 - p))
-    out = input * Tensor._make(mask.reshape(lead + (1,)), None)
-    if inplace:
-        from .inplace import _check_inplace
-        _check_inplace(input)
-        np.copyto(input.data, out.data)
-        input.grad_fn, input._requires_grad = out.grad_fn, out.requires_grad or input.requires_grad
-        input._vc[0] += 1
-        return input
-    return out
+    return channel_dropout(input, p, training, inplace, 3)
