@@ -4,7 +4,7 @@ import numpy as np
 import torch
 
 import minigrad
-from parity import TOL, _close
+from parity import TOL, _close, scaled_for_float32
 
 
 def _np(t):
@@ -46,6 +46,6 @@ def check_gradgrad(torch_fn, minigrad_fn, *arrays, wrt=None, rtol=None, atol=Non
     t_g, t_gg = _grads(torch, torch_fn, arrays, wrt, seed)
     m_g, m_gg = _grads(minigrad, minigrad_fn, arrays, wrt, seed)
     for i, (m, t) in enumerate(zip(m_g, t_g)):
-        _close(m, t, f"first gradient {i}", **tol)
+        _close(m, t, f"first gradient {i}", **scaled_for_float32(tol, t))
     for i, (m, t) in enumerate(zip(m_gg, t_gg)):
-        _close(m, t, f"second gradient {i}", **tol)
+        _close(m, t, f"second gradient {i}", **scaled_for_float32(tol, t))

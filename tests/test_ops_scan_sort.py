@@ -11,7 +11,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 import minigrad
-from parity import TOL, check_parity
+from parity import TOL, check_parity, scaled_for_float32
 from strategies import arrays, distinct_arrays, float_dtypes, keepdims, large_arrays, shapes
 
 
@@ -44,7 +44,7 @@ def double_parity(fn, x, rtol=None, atol=None):
     tol.update({k: v for k, v in (("rtol", rtol), ("atol", atol)) if v is not None})
     for what, theirs, ours in zip(("gradient", "second derivative"), results[0], results[1]):
         assert ours.dtype == theirs.dtype, what
-        np.testing.assert_allclose(ours, theirs, err_msg=what, **tol)
+        np.testing.assert_allclose(ours, theirs, err_msg=what, **scaled_for_float32(tol, theirs))
 
 
 def nonzero_arrays(dt, shape):
