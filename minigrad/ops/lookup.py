@@ -91,6 +91,7 @@ def histc(input, bins=100, min=0, max=0):  # noqa: A002 - torch's names
         raise RuntimeError(f"torch.histc(): max must be larger than min, but got min {min} max {max}")
     lo, hi = np.asarray(lo, a.dtype), np.asarray(hi, a.dtype)
     inside = a[(a >= lo) & (a <= hi)]
-    pos = ((inside - lo) / (hi - lo) * bins).astype(np.int64)  # torch's linear rule; the top edge in the last bin
+    pos = ((inside - lo) * bins / (hi - lo)).astype(np.int64)  # torch's rule, in its order (multiply, then divide:
+    # the other order moved -1e-16 in [-1, 2] across the edge at 0); the top edge goes in the last bin
     counts = np.bincount(np.minimum(pos, bins - 1), minlength=bins)
     return Tensor._make(counts.astype(a.dtype), None)
