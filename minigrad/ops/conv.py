@@ -134,7 +134,8 @@ def _conv_few(x, w, stride, padding, dilation, groups, keep=None):
     blocks = _sample_blocks(n, x.shape[1] * kh * kw * ho * wo)
     for bn in blocks:
         cols = _columns_nchw(x[bn], padding, (kh, kw), stride, dilation, (ho, wo), fresh=_keeps(keep, blocks))
-        _keep(keep, blocks, cols)
+        if _keeps(keep, blocks):
+            keep["columns"] = cols
         np.matmul(wm, cols.reshape(-1, groups, cg * kh * kw, ho * wo),
                   out=z[bn].reshape(-1, groups, o // groups, ho * wo))
     return z
@@ -157,11 +158,6 @@ def _keeps(keep, blocks):
     return keep is not None and len(blocks) == 1
 
 
-def _keep(keep, blocks, columns):
-    if _keeps(keep, blocks):
-        keep["columns"] = columns
-
-
 def _conv(x, w, stride, padding, dilation, groups, keep=None):
     """z[n, o] = Σ_{c,i,j} w[o, c, i, j] · xpad[n, c, s·h + d·i, s·w + d·j]   (c within o's group)
     `keep`: a dict that receives the im2col columns when they fit in one block, for _conv_weight to reuse (torch's
@@ -177,7 +173,8 @@ def _conv(x, w, stride, padding, dilation, groups, keep=None):
     blocks = list(_blocks(n, ho, groups * kh * kw * cg * wo))
     for bn, bh in blocks:
         c = _im2col(cols[bn, bh], groups, fresh=_keeps(keep, blocks))
-        _keep(keep, blocks, c)
+        if _keeps(keep, blocks):
+            keep["columns"] = c
         zb = z[bn, bh]  # contiguous: whole rows of some samples, or some rows of one sample
         np.matmul(c, wm, out=zb.reshape(-1, groups, o // groups).swapaxes(0, 1))  # (g, M, K) @ (g, K, O/g)
     return z.reshape(n, ho, wo, o).transpose(0, 3, 1, 2).copy()  # a fresh NCHW array, never the scratch itself
